@@ -1,0 +1,3 @@
+"""WebSocket routes of every app, in one list for the ASGI router."""
+
+websocket_urlpatterns: list = []

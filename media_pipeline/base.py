@@ -1,0 +1,114 @@
+"""The engine's vocabulary: one protocol per capability, the values they exchange, one error.
+
+Backends take and return plain values and storage paths; they never see a domain model.
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+
+class ProviderError(Exception):
+    """A provider call failed. `permanent` tells the caller whether retrying can help.
+
+    The message is shown to the user, so it says what to do next.
+    """
+
+    def __init__(self, message: str, *, permanent: bool, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.permanent = permanent
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class StoredMedia:
+    """A file the engine wrote into Django storage, with the facts read off it."""
+
+    path: str
+    content_type: str
+    size_bytes: int
+    width: int | None = None
+    height: int | None = None
+    duration: float | None = None
+    fps: float | None = None
+    has_audio: bool = False
+    original_path: str | None = None  # the provider's download, before normalisation
+
+
+@dataclass(frozen=True)
+class ChatMessage:
+    role: str  # "user" | "assistant"
+    content: str
+
+
+@dataclass(frozen=True)
+class MoodConcept:
+    name: str
+    feel: str
+    palette: list[str]  # "#rrggbb" colours, darkest first
+    image_prompts: list[str]
+
+
+@dataclass(frozen=True)
+class ScenePlan:
+    text: str
+    image_prompt: str
+    duration: float
+    motion: str = "zoom_in"  # a camera move for image→video: zoom_in, zoom_out, pan_left, pan_right
+
+
+@dataclass(frozen=True)
+class ImageStyle:
+    """What a mood contributes to every image made under it."""
+
+    palette: list[str] = field(default_factory=list)
+    keywords: str = ""
+
+
+class TextBackend(Protocol):
+    def chat_reply(self, *, messages: list[ChatMessage], brief: dict[str, Any]) -> Iterator[str]:
+        """The assistant's next turn in the brief conversation, yielded token by token."""
+
+    def extract_brief(self, *, messages: list[ChatMessage], brief: dict[str, Any]) -> dict[str, Any]:
+        """The brief as the conversation now establishes it (schema: media_pipeline.briefs)."""
+
+    def plan_moods(self, *, brief: dict[str, Any], count: int, images_per_mood: int) -> list[MoodConcept]:
+        """`count` distinct visual directions for the brief."""
+
+    def plan_scenes(self, *, brief: dict[str, Any], mood: dict[str, Any], count: int) -> list[ScenePlan]:
+        """A storyboard of `count` scenes whose durations add up to the brief's target length."""
+
+    def rewrite_scene(
+        self, *, brief: dict[str, Any], mood: dict[str, Any], text: str, instruction: str
+    ) -> ScenePlan:
+        """One scene written again, following the user's instruction."""
+
+
+class ImageBackend(Protocol):
+    def generate(
+        self,
+        *,
+        prompt: str,
+        negative_prompt: str = "",
+        width: int,
+        height: int,
+        seed: int,
+        style: ImageStyle | None = None,
+        count: int = 1,
+    ) -> list[StoredMedia]: ...
+
+
+class VideoBackend(Protocol):
+    def animate(self, *, image_path: str, duration: float, motion: str, seed: int) -> StoredMedia:
+        """A clip normalised for joining (see media_pipeline.clips)."""
+
+
+class CompositingBackend(Protocol):
+    def composite(
+        self, *, scene_image_path: str, product_image_path: str, instruction: str, seed: int
+    ) -> StoredMedia: ...
+
+
+class AudioBackend(Protocol):
+    def generate(self, *, prompt: str, duration: float, seed: int) -> StoredMedia: ...

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class NerfConfig(AppConfig):
+    name = "nerf"
+    verbose_name = "NeRF captures"

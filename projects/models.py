@@ -1,0 +1,100 @@
+from django.conf import settings
+from django.db import models
+
+from media_pipeline.briefs import empty_brief, is_complete
+
+
+class Step(models.TextChoices):
+    BRIEF = "brief", "Brief"
+    MOOD = "mood", "Mood"
+    SCENES = "scenes", "Scenes"
+    FINAL = "final", "Final"
+
+
+STEP_ORDER = [step.value for step in Step]
+
+
+class Project(models.Model):
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="projects")
+    title = models.CharField(max_length=120)
+    # The furthest step the project has unlocked; pages before it stay reachable.
+    step = models.CharField(max_length=10, choices=Step.choices, default=Step.BRIEF)
+    brief = models.JSONField(default=empty_brief)
+    selected_mood = models.ForeignKey(
+        "storyboards.Mood", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    product = models.ForeignKey(
+        "projects.Product", null=True, blank=True, on_delete=models.SET_NULL, related_name="projects"
+    )
+    thumbnail = models.ImageField(upload_to="thumbnails/", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+        indexes = [models.Index(fields=["owner", "-updated_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def brief_is_complete(self) -> bool:
+        return is_complete(self.brief)
+
+    def step_index(self) -> int:
+        return STEP_ORDER.index(self.step)
+
+
+class ChatMessage(models.Model):
+    class Role(models.TextChoices):
+        USER = "user", "You"
+        ASSISTANT = "assistant", "Assistant"
+
+    class Status(models.TextChoices):
+        STREAMING = "streaming", "Streaming"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="messages")
+    role = models.CharField(max_length=10, choices=Role.choices)
+    content = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DONE)
+    error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["project", "created_at"]), models.Index(fields=["status"])]
+
+    def __str__(self) -> str:
+        return f"{self.role}: {self.content[:40]}"
+
+
+class Product(models.Model):
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="products")
+    name = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [models.Index(fields=["owner", "name"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProductImage(models.Model):
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")
+    image = models.ImageField(upload_to="products/")
+    # The product on a transparent background, used for compositing into scenes.
+    cutout = models.ImageField(upload_to="products/cutouts/", blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.product} #{self.position}"
