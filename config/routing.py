@@ -1,3 +1,9 @@
 """WebSocket routes of every app, in one list for the ASGI router."""
 
-websocket_urlpatterns: list = []
+from django.urls import path
+
+from projects.consumers import ProjectConsumer
+
+websocket_urlpatterns: list = [
+    path("ws/projects/<int:project_id>/", ProjectConsumer.as_asgi()),
+]

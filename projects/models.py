@@ -44,6 +44,16 @@ class Project(models.Model):
     def step_index(self) -> int:
         return STEP_ORDER.index(self.step)
 
+    @property
+    def thumbnail_url(self) -> str:
+        """The project's own thumbnail, else the first image of its chosen mood (prefetched)."""
+        if self.thumbnail:
+            return self.thumbnail.url
+        if self.selected_mood is None:
+            return ""
+        first_image = next(iter(self.selected_mood.images.all()), None)
+        return first_image.image.url if first_image else ""
+
 
 class ChatMessage(models.Model):
     class Role(models.TextChoices):
