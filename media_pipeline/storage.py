@@ -96,7 +96,7 @@ def guess_content_type(path: str) -> str:
 
 
 def _filesystem_path(path: str) -> Path | None:
-    """The stored file on local disk, if the storage keeps it there (some fake one with path())."""
+    """The stored file on local disk, if it is there: in-memory storage answers path() too."""
     try:
         local = Path(default_storage.path(path))
     except NotImplementedError:

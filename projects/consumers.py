@@ -25,7 +25,9 @@ class ProjectConsumer(AsyncWebsocketConsumer):
         # Join before rendering the snapshot, so a change made in between is pushed, not lost.
         await self.channel_layer.group_add(self.group_name, self.channel_name)
         await self.accept()
-        await self._send_html(await database_sync_to_async(snapshot_html)(self.scope["user"], project))
+        await self._send_html(
+            await database_sync_to_async(snapshot_html)(self.scope["user"], project)
+        )
 
     async def disconnect(self, code: int) -> None:
         if self.group_name:

@@ -1,0 +1,167 @@
+import uuid
+
+import pytest
+from asgiref.sync import async_to_sync, sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.conf import settings
+from django.test import Client
+from django.utils.html import format_html
+
+from config.asgi import application
+from projects import live
+from tests.factories import ProjectFactory, UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+ORIGIN = (b"origin", b"http://testserver")
+TIMEOUT = 5
+
+
+@pytest.fixture(autouse=True)
+def channel_layer(settings):
+    """The real Redis layer, under a prefix of its own so no other run's groups interfere."""
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [settings.REDIS_URL], "prefix": f"test-{uuid.uuid4().hex}"},
+        }
+    }
+
+
+@pytest.fixture(autouse=True)
+def note_renderers(monkeypatch):
+    """A stand-in object kind: the partial names the user it was rendered for."""
+
+    def render_note(user, note_id: int) -> str:
+        return format_html('<div id="note-{}" hx-swap-oob="true">for {}</div>', note_id, user.email)
+
+    def render_board(user, project) -> str:
+        return format_html('<div id="board-{}" hx-swap-oob="true">snapshot</div>', project.pk)
+
+    monkeypatch.setitem(live._renderers, "note", render_note)
+    monkeypatch.setattr(live, "_snapshots", [render_board])
+
+
+def session_headers(user) -> list[tuple[bytes, bytes]]:
+    client = Client()
+    client.force_login(user)
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    return [ORIGIN, (b"cookie", f"{settings.SESSION_COOKIE_NAME}={session}".encode())]
+
+
+def communicator_for(project_id: int, headers: list) -> WebsocketCommunicator:
+    return WebsocketCommunicator(application, f"/ws/projects/{project_id}/", headers=headers)
+
+
+def test_anonymous_user_is_refused():
+    project = ProjectFactory()
+
+    async def scenario():
+        communicator = communicator_for(project.pk, [ORIGIN])
+        connected, _ = await communicator.connect(timeout=TIMEOUT)
+        assert not connected
+
+    async_to_sync(scenario)()
+
+
+def test_another_users_project_is_refused_like_a_missing_one():
+    project = ProjectFactory()
+    headers = session_headers(UserFactory())
+
+    async def scenario():
+        for project_id in (project.pk, project.pk + 1000):
+            connected, _ = await communicator_for(project_id, headers).connect(timeout=TIMEOUT)
+            assert not connected
+
+    async_to_sync(scenario)()
+
+
+def test_foreign_origin_is_refused():
+    project = ProjectFactory()
+    headers = [(b"origin", b"http://evil.example"), session_headers(project.owner)[1]]
+
+    async def scenario():
+        connected, _ = await communicator_for(project.pk, headers).connect(timeout=TIMEOUT)
+        assert not connected
+
+    async_to_sync(scenario)()
+
+
+def test_owner_gets_the_snapshot_on_connect():
+    project = ProjectFactory()
+    headers = session_headers(project.owner)
+
+    async def scenario():
+        communicator = communicator_for(project.pk, headers)
+        connected, _ = await communicator.connect(timeout=TIMEOUT)
+        assert connected
+        snapshot = await communicator.receive_from(timeout=TIMEOUT)
+        assert snapshot == f'<div id="board-{project.pk}" hx-swap-oob="true">snapshot</div>'
+        await communicator.disconnect()
+
+    async_to_sync(scenario)()
+
+
+def test_published_update_is_pushed_rendered_for_the_connected_user():
+    project = ProjectFactory()
+    headers = session_headers(project.owner)
+
+    async def scenario():
+        communicator = communicator_for(project.pk, headers)
+        await communicator.connect(timeout=TIMEOUT)
+        await communicator.receive_from(timeout=TIMEOUT)
+        await sync_to_async(live.publish)(project.pk, "note", 7)
+        pushed = await communicator.receive_from(timeout=TIMEOUT)
+        assert pushed == f'<div id="note-7" hx-swap-oob="true">for {project.owner.email}</div>'
+        await communicator.disconnect()
+
+    async_to_sync(scenario)()
+
+
+def test_empty_render_sends_nothing(monkeypatch):
+    monkeypatch.setitem(live._renderers, "hidden", lambda user, object_id: "")
+    project = ProjectFactory()
+    headers = session_headers(project.owner)
+
+    async def scenario():
+        communicator = communicator_for(project.pk, headers)
+        await communicator.connect(timeout=TIMEOUT)
+        await communicator.receive_from(timeout=TIMEOUT)
+        await sync_to_async(live.publish)(project.pk, "hidden", 1)
+        assert await communicator.receive_nothing(timeout=0.5)
+        await communicator.disconnect()
+
+    async_to_sync(scenario)()
+
+
+def test_published_append_is_pushed_escaped():
+    project = ProjectFactory()
+    headers = session_headers(project.owner)
+
+    async def scenario():
+        communicator = communicator_for(project.pk, headers)
+        await communicator.connect(timeout=TIMEOUT)
+        await communicator.receive_from(timeout=TIMEOUT)
+        await sync_to_async(live.publish_append)(project.pk, "message-3-text", "<b>Hi</b> ")
+        pushed = await communicator.receive_from(timeout=TIMEOUT)
+        assert pushed == (
+            '<span hx-swap-oob="beforeend:#message-3-text">&lt;b&gt;Hi&lt;/b&gt; </span>'
+        )
+        await communicator.disconnect()
+
+    async_to_sync(scenario)()
+
+
+def test_updates_of_other_projects_are_not_pushed():
+    project, other = ProjectFactory(), ProjectFactory()
+    headers = session_headers(project.owner)
+
+    async def scenario():
+        communicator = communicator_for(project.pk, headers)
+        await communicator.connect(timeout=TIMEOUT)
+        await communicator.receive_from(timeout=TIMEOUT)
+        await sync_to_async(live.publish)(other.pk, "note", 1)
+        assert await communicator.receive_nothing(timeout=0.5)
+        await communicator.disconnect()
+
+    async_to_sync(scenario)()
