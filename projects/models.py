@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.db import models
 
-from media_pipeline.briefs import empty_brief, is_complete
+from media_pipeline.briefs import BRIEF_FIELDS, FIELD_LABELS, empty_brief, is_complete, missing_fields
 
 
 class Step(models.TextChoices):
@@ -41,6 +41,19 @@ class Project(models.Model):
     def brief_is_complete(self) -> bool:
         return is_complete(self.brief)
 
+    @property
+    def brief_missing_fields(self) -> list[str]:
+        return missing_fields(self.brief)
+
+    @property
+    def brief_rows(self) -> list[dict]:
+        """The brief's fields in display order, for the brief card."""
+        missing = set(self.brief_missing_fields)
+        return [
+            {"name": name, "label": FIELD_LABELS[name], "value": self.brief.get(name), "missing": name in missing}
+            for name in BRIEF_FIELDS
+        ]
+
     def step_index(self) -> int:
         return STEP_ORDER.index(self.step)
 
@@ -61,6 +74,7 @@ class ChatMessage(models.Model):
         ASSISTANT = "assistant", "Assistant"
 
     class Status(models.TextChoices):
+        PENDING = "pending", "Waiting"
         STREAMING = "streaming", "Streaming"
         DONE = "done", "Done"
         FAILED = "failed", "Failed"

@@ -24,7 +24,6 @@ class StepLink:
     step: Step
     url: str
     reachable: bool
-    current: bool
     done: bool
 
 
@@ -36,13 +35,12 @@ def step_url(project: Project, step: str) -> str:
     return reverse(STEP_URL_NAMES[Step(step)], args=[project.pk])
 
 
-def step_links(project: Project, current: str) -> list[StepLink]:
+def step_links(project: Project) -> list[StepLink]:
     return [
         StepLink(
             step=step,
             url=step_url(project, step),
             reachable=step_is_reachable(project, step),
-            current=step == current,
             done=STEP_ORDER.index(step) < project.step_index(),
         )
         for step in Step
@@ -55,6 +53,6 @@ def step_page_context(project: Project, step: str, **extra) -> dict:
         "project": project,
         "step": step,
         "step_label": Step(step).label,
-        "step_links": step_links(project, step),
+        "step_links": step_links(project),
         **extra,
     }

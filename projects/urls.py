@@ -1,12 +1,17 @@
 from django.urls import path
 
-from projects import views
+from projects import live_views, views
 
 app_name = "projects"
 urlpatterns = [
     path("", views.project_list, name="list"),
     path("<int:project_id>/", views.project_open, name="open"),
     path("<int:project_id>/brief", views.brief, name="brief"),
+    path("<int:project_id>/brief/card", views.brief_card, name="brief_card"),
+    path("<int:project_id>/brief/edit", views.brief_edit, name="brief_edit"),
+    path("<int:project_id>/brief/messages", views.chat_send, name="chat_send"),
+    path("<int:project_id>/brief/messages/<int:message_id>/retry", views.chat_retry, name="chat_retry"),
+    path("<int:project_id>/live", live_views.live_snapshot, name="live_snapshot"),
     path("<int:project_id>/card", views.project_card, name="card"),
     path("<int:project_id>/rename", views.project_rename, name="rename"),
     path("<int:project_id>/duplicate", views.project_duplicate, name="duplicate"),

@@ -1,13 +1,17 @@
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django_htmx.http import reswap, retarget
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from media_pipeline.briefs import BriefError
 from projects import services
 from projects.decorators import project_step
-from projects.forms import ProjectTitleForm
-from projects.models import Project, Step
-from projects.selectors import project_get_for_user, project_list_for_user
+from projects.forms import BriefForm, ChatMessageForm, ProjectTitleForm
+from projects.models import ChatMessage, Project, Step
+from projects.ratelimit import RateLimited
+from projects.selectors import chat_messages_for_project, project_get_for_user, project_list_for_user
+from projects.services import ProjectError
 from projects.steps import step_page_context, step_url
 
 
@@ -73,7 +77,82 @@ def project_delete(request: HttpRequest, project_id: int) -> HttpResponse:
     return _render_list(request) if request.htmx else redirect("projects:list")
 
 
+def _brief_page(request: HttpRequest, project: Project, **extra) -> HttpResponse:
+    context = step_page_context(
+        project,
+        Step.BRIEF,
+        chat_messages=chat_messages_for_project(project),
+        chat_form=extra.pop("chat_form", None) or ChatMessageForm(),
+        **extra,
+    )
+    return render(request, "projects/brief.html", context)
+
+
 @require_GET
 @project_step(Step.BRIEF)
 def brief(request: HttpRequest, project: Project) -> HttpResponse:
-    return render(request, "projects/brief.html", step_page_context(project, Step.BRIEF))
+    return _brief_page(request, project)
+
+
+@require_GET
+@project_step(Step.BRIEF)
+def brief_card(request: HttpRequest, project: Project) -> HttpResponse:
+    return render(request, "projects/_brief_card.html", {"project": project})
+
+
+@require_http_methods(["GET", "POST"])
+@project_step(Step.BRIEF)
+def brief_edit(request: HttpRequest, project: Project) -> HttpResponse:
+    if request.method == "GET":
+        form = BriefForm.from_brief(project.brief)
+    else:
+        form = BriefForm(request.POST)
+        if form.is_valid():
+            try:
+                services.brief_update(project=project, data=form.cleaned_data)
+            except BriefError as error:
+                form.add_error(None, str(error))
+            else:
+                if not request.htmx:
+                    return redirect("projects:brief", project.pk)
+                return render(request, "projects/_brief_card.html", {"project": project})
+    if request.htmx:
+        return render(request, "projects/_brief_form.html", {"project": project, "brief_form": form})
+    return _brief_page(request, project, editing=True, brief_form=form)
+
+
+@require_POST
+@project_step(Step.BRIEF)
+def chat_send(request: HttpRequest, project: Project) -> HttpResponse:
+    form = ChatMessageForm(request.POST)
+    error = ""
+    if form.is_valid():
+        try:
+            services.chat_message_send(project=project, content=form.cleaned_data["content"])
+        except (ProjectError, RateLimited) as exc:
+            error = str(exc)
+        else:
+            if not request.htmx:
+                return redirect("projects:brief", project.pk)
+            context = {"project": project, "chat_messages": chat_messages_for_project(project)}
+            return render(request, "projects/_chat_thread.html", context)
+    if not request.htmx:
+        messages.error(request, error or form.errors["content"][0])
+        return _brief_page(request, project, chat_form=form)
+    # Keep what the user typed: the form comes back in place with the reason.
+    response = render(request, "projects/_chat_form.html", {"project": project, "chat_form": form, "chat_error": error})
+    return reswap(retarget(response, "#chat-form"), "outerHTML")
+
+
+@require_POST
+@project_step(Step.BRIEF)
+def chat_retry(request: HttpRequest, project: Project, message_id: int) -> HttpResponse:
+    message = get_object_or_404(project.messages, pk=message_id, role=ChatMessage.Role.ASSISTANT)
+    try:
+        services.chat_reply_retry(message=message)
+    except (ProjectError, RateLimited) as exc:
+        messages.error(request, str(exc))
+    message.refresh_from_db()
+    if not request.htmx:
+        return redirect("projects:brief", project.pk)
+    return render(request, "projects/_chat_message.html", {"message": message})
