@@ -68,6 +68,8 @@ def main() -> int:
         print(__doc__)
         return 2
     server = prepare_redis(mode)
+    # The Procfile names daphne and celery; they live beside this interpreter in the venv.
+    os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
     try:
         return subprocess.call(command_for(mode, sys.argv[2:]), cwd=BASE_DIR)
     except KeyboardInterrupt:
