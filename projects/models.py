@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from media_pipeline.briefs import BRIEF_FIELDS, FIELD_LABELS, empty_brief, is_complete, missing_fields
 
@@ -84,6 +85,7 @@ class ChatMessage(models.Model):
     content = models.TextField(blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DONE)
     error = models.CharField(max_length=500, blank=True)
+    status_changed_at = models.DateTimeField(default=timezone.now)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -1,9 +1,11 @@
 import logging
 import time
+from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.utils import timezone
 
 from media_pipeline import base
 from media_pipeline.briefs import BriefError, clean_brief, is_complete
@@ -120,7 +122,7 @@ def chat_reply_retry(*, message: ChatMessage) -> None:
 
     rate_limit_hit(user_id=message.project.owner_id, bucket="chat")
     restarted = ChatMessage.objects.filter(pk=message.pk, status=ChatMessage.Status.FAILED).update(
-        status=ChatMessage.Status.PENDING, content="", error=""
+        status=ChatMessage.Status.PENDING, content="", error="", status_changed_at=timezone.now()
     )
     if not restarted:
         raise ProjectError("That reply is not failed, so there is nothing to retry.")
@@ -131,7 +133,7 @@ def chat_reply_retry(*, message: ChatMessage) -> None:
 def chat_reply_start(*, message_id: int) -> ChatMessage | None:
     """Claim a pending reply for this worker; None when it is done or another worker has it."""
     claimed = ChatMessage.objects.filter(pk=message_id, status=ChatMessage.Status.PENDING).update(
-        status=ChatMessage.Status.STREAMING
+        status=ChatMessage.Status.STREAMING, status_changed_at=timezone.now()
     )
     if not claimed:
         return None
@@ -162,7 +164,9 @@ def chat_reply_stream(*, message: ChatMessage) -> None:
 
 def chat_reply_requeue(*, message: ChatMessage) -> None:
     """A transient fault: the reply starts over from nothing when the task retries."""
-    ChatMessage.objects.filter(pk=message.pk).update(status=ChatMessage.Status.PENDING, content="")
+    ChatMessage.objects.filter(pk=message.pk).update(
+        status=ChatMessage.Status.PENDING, content="", status_changed_at=timezone.now()
+    )
     live.publish(message.project_id, "message", message.pk)
 
 
@@ -173,6 +177,17 @@ def chat_reply_fail(*, message_id: int, error: str) -> None:
     if failed:
         project_id = ChatMessage.objects.values_list("project_id", flat=True).get(pk=message_id)
         live.publish(project_id, "message", message_id)
+
+
+def chat_reply_sweep_stuck(*, older_than: timedelta) -> int:
+    """Fail replies stuck waiting or streaming (a lost worker), so the page offers a retry."""
+    cutoff = timezone.now() - older_than
+    stuck = list(
+        ChatMessage.objects.filter(status__in=ANSWERING, status_changed_at__lt=cutoff).values_list("pk", flat=True)
+    )
+    for message_id in stuck:
+        chat_reply_fail(message_id=message_id, error="The assistant took too long to answer. Try again.")
+    return len(stuck)
 
 
 def brief_refresh_from_chat(*, project: Project) -> None:

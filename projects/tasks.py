@@ -1,6 +1,7 @@
 """The brief conversation's background work: stream the assistant's reply, then update the brief."""
 
 import logging
+from datetime import timedelta
 
 from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
@@ -13,6 +14,8 @@ from projects import services
 logger = logging.getLogger(__name__)
 MAX_RETRIES = 3
 TOO_SLOW = "The assistant took too long to answer. Try again."
+# Past the task's hard limit plus the longest retry wait, a reply that still waits is lost.
+STUCK_AFTER = timedelta(minutes=10)
 CRASHED = "Something went wrong while answering. Try again."
 
 
@@ -49,3 +52,8 @@ def chat_reply(self, message_id: int) -> None:
         raise self.retry(countdown=backoff_delay(self.request.retries, retry_after=error.retry_after))
     except SoftTimeLimitExceeded:
         services.chat_reply_fail(message_id=message.pk, error=TOO_SLOW)
+
+
+@shared_task(queue="io")
+def sweep_stuck_replies() -> int:
+    return services.chat_reply_sweep_stuck(older_than=STUCK_AFTER)

@@ -227,3 +227,20 @@ def test_clearing_a_field_locks_the_later_steps_again(user, client_logged_in, pu
     client_logged_in.post(reverse("projects:brief_edit", args=[project.pk]), data)
     project.refresh_from_db()
     assert project.step == Step.BRIEF
+
+
+def test_the_sweep_fails_replies_stuck_past_their_limit(project, published):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    stuck = project.messages.create(
+        role="assistant", status="streaming", status_changed_at=timezone.now() - timedelta(hours=1)
+    )
+    fresh = project.messages.create(role="assistant", status="pending")
+    assert tasks.sweep_stuck_replies() == 1
+    stuck.refresh_from_db()
+    fresh.refresh_from_db()
+    assert stuck.status == "failed" and "took too long" in stuck.error
+    assert fresh.status == "pending"
+    assert ("message", stuck.pk) in published
