@@ -229,6 +229,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT 
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Jobs whose worker died are returned to `failed` (with a retry button) so nothing spins forever.
+CELERY_BEAT_SCHEDULE = {
+    "sweep-stuck-chat-replies": {"task": "projects.tasks.sweep_stuck_replies", "schedule": 60.0},
+}
 
 # --- Generation engine (media_pipeline) ---------------------------------------------
 

@@ -36,7 +36,9 @@ def normalise_clip(
     return dataclasses.replace(media, original_path=original)
 
 
-def normalise_args(source: str | Path, output: Path, *, width: int, height: int, fps: int) -> list[str]:
+def normalise_args(
+    source: str | Path, output: Path, *, width: int, height: int, fps: int
+) -> list[str]:
     """Scale to cover the frame, crop the overflow, and encode for joining and streaming."""
     video_filter = (
         f"fps={fps},"

@@ -9,7 +9,9 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import imageio_ffmpeg
 from django.conf import settings
 
 STDERR_TAIL_LINES = 12
@@ -52,24 +54,20 @@ class MediaFacts:
 
 def ffmpeg_binary() -> str:
     """`settings.FFMPEG_BINARY`, else `ffmpeg` on PATH, else the one in the imageio-ffmpeg wheel."""
-    configured = getattr(settings, "FFMPEG_BINARY", "")
-    if configured:
-        return configured
-    found = shutil.which("ffmpeg")
-    if found:
-        return found
-    import imageio_ffmpeg
-
-    return imageio_ffmpeg.get_ffmpeg_exe()
+    return settings.FFMPEG_BINARY or shutil.which("ffmpeg") or imageio_ffmpeg.get_ffmpeg_exe()
 
 
 def run_ffmpeg(args: list[str], *, timeout: float) -> None:
     """Run FFmpeg with `args` (everything after the binary), overwriting outputs."""
     command = [ffmpeg_binary(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y", *args]
     try:
-        completed = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+        completed = subprocess.run(
+            command, capture_output=True, text=True, errors="replace", timeout=timeout
+        )
     except subprocess.TimeoutExpired:
-        raise FFmpegError(f"FFmpeg did not finish within {timeout:g} s; try a shorter clip.") from None
+        raise FFmpegError(
+            f"FFmpeg did not finish within {timeout:g} s; try a shorter clip."
+        ) from None
     except OSError as error:
         raise FFmpegError(f"Could not start FFmpeg ({error}); set FFMPEG_BINARY.") from None
     if completed.returncode != 0:
@@ -94,10 +92,14 @@ def parse_probe_output(stderr: str, *, path: str = "input") -> MediaFacts:
     fmt = next((m["format"] for m in map(INPUT_RE.match, lines) if m), None)
     if fmt is None:
         raise FFmpegError(f"{path} is not a media file FFmpeg can read: {_tail(stderr)}")
-    facts: dict = {"format": fmt, "duration": _duration(stderr)}
+    facts: dict[str, Any] = {"format": fmt, "duration": _duration(stderr)}
     for match in filter(None, map(STREAM_RE.match, lines)):
         parts = _split_top_level(match["details"])
-        if match["kind"] == "Video" and "video_codec" not in facts and "(attached pic)" not in match["details"]:
+        if (
+            match["kind"] == "Video"
+            and "video_codec" not in facts
+            and "(attached pic)" not in match["details"]
+        ):
             facts |= _video_facts(parts)
         elif match["kind"] == "Audio" and "audio_codec" not in facts:
             facts |= _audio_facts(parts)
@@ -111,8 +113,8 @@ def _duration(stderr: str) -> float | None:
     return int(match["h"]) * 3600 + int(match["m"]) * 60 + float(match["s"])
 
 
-def _video_facts(parts: list[str]) -> dict:
-    facts: dict = {"video_codec": _codec(parts[0])}
+def _video_facts(parts: list[str]) -> dict[str, Any]:
+    facts: dict[str, Any] = {"video_codec": _codec(parts[0])}
     if len(parts) > 1 and not SIZE_RE.match(parts[1]):
         facts["pix_fmt"] = parts[1].split("(")[0].strip()
     for part in parts[1:]:
@@ -125,8 +127,8 @@ def _video_facts(parts: list[str]) -> dict:
     return facts
 
 
-def _audio_facts(parts: list[str]) -> dict:
-    facts: dict = {"audio_codec": _codec(parts[0])}
+def _audio_facts(parts: list[str]) -> dict[str, Any]:
+    facts: dict[str, Any] = {"audio_codec": _codec(parts[0])}
     for part in parts[1:]:
         rate = SAMPLE_RATE_RE.fullmatch(part)
         if rate:
@@ -149,7 +151,7 @@ def _split_top_level(details: str) -> list[str]:
     """Split on the commas that are not inside parentheses or brackets."""
     parts, depth, current = [], 0, []
     for char in details:
-        depth += char in "([" 
+        depth += char in "(["
         depth -= char in ")]"
         if char == "," and depth == 0:
             parts.append("".join(current).strip())

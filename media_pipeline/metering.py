@@ -1,9 +1,9 @@
 """One ProviderUsage row per provider call: how long it took, what it cost, how it ended.
 
-    with usage_context(user_id=request.user.id, subject=f"project:{project.id}"):
-        with metered("text", "openai", model="gpt-4o") as meter:
-            ...
-            meter.input_tokens = response.usage.prompt_tokens
+with usage_context(user_id=request.user.id, subject=f"project:{project.id}"):
+    with metered("text", "openai", model="gpt-4o") as meter:
+        ...
+        meter.input_tokens = response.usage.prompt_tokens
 """
 
 import logging
@@ -45,7 +45,8 @@ class Meter:
     predict_seconds: float | None = None
 
 
-_current: ContextVar[UsageContext] = ContextVar("media_pipeline_usage", default=UsageContext())
+NO_CONTEXT = UsageContext()
+_current: ContextVar[UsageContext] = ContextVar("media_pipeline_usage", default=NO_CONTEXT)
 
 
 @contextmanager
@@ -71,7 +72,14 @@ def metered(capability: str, backend: str, model: str = "") -> Iterator[Meter]:
         _record(capability, backend, meter, started, outcome=outcome, error=error.message)
         raise
     except Exception as error:
-        _record(capability, backend, meter, started, outcome="retryable", error=str(error) or repr(error))
+        _record(
+            capability,
+            backend,
+            meter,
+            started,
+            outcome="retryable",
+            error=str(error) or repr(error),
+        )
         raise
     _record(capability, backend, meter, started, outcome="success", error="")
 
@@ -81,9 +89,13 @@ def estimate_cost(backend: str, meter: Meter) -> Decimal:
     prices = _prices_for(backend, meter.model)
     cost = Decimal(0)
     if meter.input_tokens:
-        cost += Decimal(meter.input_tokens) * _price(prices, "input_per_million") / TOKENS_PER_MILLION
+        cost += (
+            Decimal(meter.input_tokens) * _price(prices, "input_per_million") / TOKENS_PER_MILLION
+        )
     if meter.output_tokens:
-        cost += Decimal(meter.output_tokens) * _price(prices, "output_per_million") / TOKENS_PER_MILLION
+        cost += (
+            Decimal(meter.output_tokens) * _price(prices, "output_per_million") / TOKENS_PER_MILLION
+        )
     if meter.predict_seconds:
         cost += Decimal(str(meter.predict_seconds)) * _price(prices, "per_second")
     return cost.quantize(COST_PLACES)
@@ -102,7 +114,9 @@ def _price(prices: dict[str, Any], unit: str) -> Decimal:
     return Decimal(str(prices.get(unit, 0)))
 
 
-def _record(capability: str, backend: str, meter: Meter, started: float, *, outcome: str, error: str) -> None:
+def _record(
+    capability: str, backend: str, meter: Meter, started: float, *, outcome: str, error: str
+) -> None:
     """Write the usage row; a failure here is logged and swallowed so the call's result survives."""
     context = _current.get()
     try:

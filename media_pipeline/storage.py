@@ -86,13 +86,17 @@ def describe_local(path: str, local: Path, content_type: str | None = None) -> S
         )
     if content_type.startswith("audio/"):
         facts = ffmpeg.probe(local)
-        return StoredMedia(path, content_type, size, duration=facts.duration, has_audio=facts.has_audio)
+        return StoredMedia(
+            path, content_type, size, duration=facts.duration, has_audio=facts.has_audio
+        )
     return StoredMedia(path, content_type, size)
 
 
 def guess_content_type(path: str) -> str:
     extension = Path(path).suffix.lower().lstrip(".")
-    return CONTENT_TYPES.get(extension) or mimetypes.guess_type(path)[0] or "application/octet-stream"
+    return (
+        CONTENT_TYPES.get(extension) or mimetypes.guess_type(path)[0] or "application/octet-stream"
+    )
 
 
 def _filesystem_path(path: str) -> Path | None:

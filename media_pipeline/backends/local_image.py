@@ -9,7 +9,7 @@ import io
 import random
 import re
 
-from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageFont
+from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageFont, ImageOps
 
 from media_pipeline import storage
 from media_pipeline.base import ImageStyle, StoredMedia
@@ -30,11 +30,17 @@ PALETTES = (
     ("#283618", "#606c38", "#bc6c25", "#dda15e", "#fefae0"),
     ("#03045e", "#0077b6", "#00b4d8", "#90e0ef", "#caf0f8"),
 )
-STOPWORDS = frozenset(
-    "a an and the of for with in on at to by from into over under its it is are our your this that "
-    "shot photo image picture scene style background close up closeup hero lifestyle product vertical "
-    "frame ad mood cinematic lighting soft studio detail flat lay high quality".split()
-)
+STOPWORDS = frozenset((
+    "a", "an", "and", "the", "of", "for", "with", "in", "on", "at", "to", "by", "from", "into",
+    "over", "under", "its", "it", "is", "are", "our", "your", "this", "that", "shot", "photo",
+    "image", "picture", "scene", "style", "background", "close", "up", "closeup", "hero",
+    "lifestyle", "product", "vertical", "frame", "ad", "mood", "cinematic", "lighting", "soft",
+    "studio", "detail", "flat", "lay", "high", "quality", "their", "his", "her", "them", "they",
+    "we", "you", "who", "use", "showing", "stopping", "look", "curious", "space", "words",
+    "enjoying", "revealed", "centre", "center", "light",
+))  # fmt: skip
+HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+PALETTE_SIZE = 5
 TITLE_WORDS = 3
 BOKEH_COUNT = 14
 SHAPE_COUNT = 3
@@ -42,8 +48,8 @@ VIGNETTE_STRENGTH = 150
 
 
 class LocalImageBackend:
-    def __init__(self, **options) -> None:
-        self.options = options
+    def __init__(self, **options: object) -> None:
+        """No options are needed; any given (e.g. a real backend's) are ignored."""
 
     def generate(
         self,
@@ -58,7 +64,9 @@ class LocalImageBackend:
     ) -> list[StoredMedia]:
         with metered("image", BACKEND, MODEL):
             return [
-                self._store(render_image(prompt, width=width, height=height, seed=seed + index, style=style))
+                self._store(
+                    render_image(prompt, width=width, height=height, seed=seed + index, style=style)
+                )
                 for index in range(count)
             ]
 
@@ -66,10 +74,14 @@ class LocalImageBackend:
         buffer = io.BytesIO()
         image.save(buffer, format="PNG")
         path = storage.store_bytes(buffer.getvalue(), kind=STORAGE_KIND, extension="png")
-        return StoredMedia(path, "image/png", len(buffer.getvalue()), width=image.width, height=image.height)
+        return StoredMedia(
+            path, "image/png", len(buffer.getvalue()), width=image.width, height=image.height
+        )
 
 
-def render_image(prompt: str, *, width: int, height: int, seed: int, style: ImageStyle | None = None) -> Image.Image:
+def render_image(
+    prompt: str, *, width: int, height: int, seed: int, style: ImageStyle | None = None
+) -> Image.Image:
     """An RGB image of exactly width×height, fully determined by prompt, seed and style."""
     rng = random.Random(f"{seed}:{prompt}")
     palette = [_rgb(colour) for colour in choose_palette(prompt, style)]
@@ -83,10 +95,14 @@ def render_image(prompt: str, *, width: int, height: int, seed: int, style: Imag
 
 
 def choose_palette(prompt: str, style: ImageStyle | None) -> list[str]:
-    if style and len(style.palette) >= 2:
-        return list(style.palette)
-    digest = int(hashlib.sha256(prompt.encode()).hexdigest(), 16)
-    return list(PALETTES[digest % len(PALETTES)])
+    """The style's colours (padded to five with lighter tints), else a curated palette."""
+    colours = [colour for colour in (style.palette if style else []) if HEX_COLOUR.match(colour)]
+    if not colours:
+        digest = int(hashlib.sha256(prompt.encode()).hexdigest(), 16)
+        return list(PALETTES[digest % len(PALETTES)])
+    while len(colours) < PALETTE_SIZE:
+        colours.append(_tint(colours[-1]))
+    return colours[:PALETTE_SIZE]
 
 
 def title_from_prompt(prompt: str) -> str:
@@ -97,9 +113,13 @@ def title_from_prompt(prompt: str) -> str:
 
 
 def _gradient(width: int, height: int, palette: list[tuple], rng: random.Random) -> Image.Image:
-    top, bottom = Image.new("RGBA", (width, height), palette[1]), Image.new("RGBA", (width, height), palette[0])
-    mask = Image.linear_gradient("L").rotate(rng.uniform(-25, 25), resample=Image.BICUBIC, expand=False)
-    return Image.composite(bottom, top, mask.resize((width, height), Image.BICUBIC))
+    """A tilted two-colour gradient; the tilt is cut from the middle so no corner is left unfilled."""
+    ramp = Image.linear_gradient("L").resize((512, 512), Image.BICUBIC)
+    ramp = ramp.rotate(rng.uniform(-25, 25), resample=Image.BICUBIC).crop((128, 128, 384, 384))
+    mask = ImageOps.autocontrast(ramp).resize((width, height), Image.BICUBIC)
+    top = Image.new("RGBA", (width, height), palette[1])
+    bottom = Image.new("RGBA", (width, height), palette[0])
+    return Image.composite(bottom, top, mask)
 
 
 def _glow(width: int, height: int, palette: list[tuple], rng: random.Random) -> Image.Image:
@@ -107,10 +127,11 @@ def _glow(width: int, height: int, palette: list[tuple], rng: random.Random) -> 
     size = int(max(width, height) * rng.uniform(0.9, 1.4))
     falloff = ImageChops.invert(Image.radial_gradient("L")).resize((size, size), Image.BICUBIC)
     light = Image.new("RGBA", (size, size), palette[3])
-    light.putalpha(falloff.point(lambda value: value * 0.55))
+    # The radial gradient is square; starting the ramp at 80 fades it to nothing before its edges.
+    light.putalpha(falloff.point(lambda value: max(0, value - 80) * 0.7))
     layer = Image.new("RGBA", (width, height), (0, 0, 0, 0))
-    centre = (int(width * rng.uniform(0.2, 0.8)), int(height * rng.uniform(0.15, 0.5)))
-    layer.alpha_composite(light, dest=(0, 0), source=(size // 2 - centre[0], size // 2 - centre[1]))
+    centre_x, centre_y = int(width * rng.uniform(0.2, 0.8)), int(height * rng.uniform(0.15, 0.5))
+    layer.paste(light, (centre_x - size // 2, centre_y - size // 2))
     return layer
 
 
@@ -132,13 +153,17 @@ def _shapes(width: int, height: int, palette: list[tuple], rng: random.Random) -
     top = height * rng.uniform(0.66, 0.74)
     half = width * rng.uniform(0.26, 0.36)
     pedestal = (width / 2 - half, top, width / 2 + half, height * 1.05)
-    draw.rounded_rectangle(pedestal, radius=half * 0.25, fill=(*palette[1], 190))
-    draw.ellipse((pedestal[0], top - half * 0.12, pedestal[2], top + half * 0.12), fill=(*palette[2], 210))
+    draw.rounded_rectangle(pedestal, radius=half * 0.25, fill=(*palette[1], 150))
+    draw.ellipse(
+        (pedestal[0], top - half * 0.12, pedestal[2], top + half * 0.12), fill=(*palette[2], 210)
+    )
     line = max(1, width // 160)
     for _ in range(SHAPE_COUNT):
         radius = width * rng.uniform(0.15, 0.45)
         x, y = width * rng.uniform(0, 1), height * rng.uniform(0.05, 0.6)
-        draw.ellipse((x - radius, y - radius, x + radius, y + radius), outline=(*palette[4], 70), width=line)
+        draw.ellipse(
+            (x - radius, y - radius, x + radius, y + radius), outline=(*palette[4], 70), width=line
+        )
     return layer
 
 
@@ -157,19 +182,35 @@ def _draw_title(image: Image.Image, title: str, palette: list[tuple]) -> None:
     draw = ImageDraw.Draw(image)
     position = (width / 2, height * 0.16)
     shadow_offset = max(1, width // 200)
-    draw.text((position[0] + shadow_offset, position[1] + shadow_offset), title, font=font, anchor="mm", fill=(0, 0, 0, 140))
+    draw.text(
+        (position[0] + shadow_offset, position[1] + shadow_offset),
+        title,
+        font=font,
+        anchor="mm",
+        fill=(0, 0, 0, 140),
+    )
     draw.text(position, title, font=font, anchor="mm", fill=(*palette[4], 255))
-    rule_y = position[1] + font.size * 0.8
-    draw.line((width * 0.42, rule_y, width * 0.58, rule_y), fill=(*palette[3], 220), width=max(1, width // 200))
+    rule_y = draw.textbbox(position, title, font=font, anchor="mm")[3] + max(2, height // 60)
+    draw.line(
+        (width * 0.42, rule_y, width * 0.58, rule_y),
+        fill=(*palette[3], 220),
+        width=max(1, width // 200),
+    )
 
 
-def _fitting_font(text: str, *, max_width: float, size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+def _fitting_font(
+    text: str, *, max_width: float, size: int
+) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     """Pillow's bundled TrueType font, shrunk until the text fits (stable across machines)."""
     font = ImageFont.load_default(size=size)
     while size > 6 and font.getlength(text) > max_width:
         size -= max(1, size // 10)
         font = ImageFont.load_default(size=size)
     return font
+
+
+def _tint(colour: str) -> str:
+    return "#" + "".join(f"{(channel + 255) // 2:02x}" for channel in _rgb(colour))
 
 
 def _rgb(colour: str) -> tuple[int, int, int]:

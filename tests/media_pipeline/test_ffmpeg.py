@@ -37,7 +37,9 @@ def test_parse_ignores_cover_art_in_audio_files():
 
 def test_parse_without_input_section_raises_with_ffmpeg_words():
     with pytest.raises(ffmpeg.FFmpegError, match="Invalid data found"):
-        ffmpeg.parse_probe_output("Error opening input files: Invalid data found when processing input")
+        ffmpeg.parse_probe_output(
+            "Error opening input files: Invalid data found when processing input"
+        )
 
 
 def test_probe_reads_a_real_clip(make_clip):
@@ -65,7 +67,9 @@ def test_probe_of_a_text_file_raises(tmp_path):
 
 def test_run_ffmpeg_failure_carries_the_stderr_tail(tmp_path):
     with pytest.raises(ffmpeg.FFmpegError, match="exit .*No such filter"):
-        ffmpeg.run_ffmpeg(["-f", "lavfi", "-i", "nosuchfilter", str(tmp_path / "out.mp4")], timeout=30)
+        ffmpeg.run_ffmpeg(
+            ["-f", "lavfi", "-i", "nosuchfilter", str(tmp_path / "out.mp4")], timeout=30
+        )
 
 
 def test_run_ffmpeg_timeout_raises_a_clear_error(tmp_path):

@@ -2,6 +2,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import DatabaseError, transaction
+from django.urls import reverse
 
 from media_pipeline.base import ProviderError
 from media_pipeline.metering import metered, usage_context
@@ -140,3 +141,20 @@ def test_outer_transaction_survives_a_failed_usage_write(monkeypatch, user):
 
     user.refresh_from_db()
     assert user.first_name == "Still"
+
+
+def test_usage_admin_lists_rows_but_never_edits_or_adds(admin_client):
+    with metered("text", "openai", model="gpt-4o"):
+        pass
+    usage = ProviderUsage.objects.get()
+
+    listing = admin_client.get(reverse("admin:media_pipeline_providerusage_changelist"))
+    adding = admin_client.get(reverse("admin:media_pipeline_providerusage_add"))
+    admin_client.post(
+        reverse("admin:media_pipeline_providerusage_change", args=[usage.pk]), {"model": "edited"}
+    )
+
+    assert listing.status_code == 200 and b"gpt-4o" in listing.content
+    assert adding.status_code == 403
+    usage.refresh_from_db()
+    assert usage.model == "gpt-4o"
