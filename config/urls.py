@@ -11,6 +11,7 @@ urlpatterns = [
     path("health", views.health, name="health"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    path("", include("media_pipeline.urls")),
     path("projects/", include("projects.urls")),
     path("projects/", include("storyboards.urls")),
 ]

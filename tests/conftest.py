@@ -3,6 +3,8 @@ import pytest
 from media_pipeline.registry import providers
 from tests.factories import UserFactory
 
+pytest_plugins = ["tests.fakes.fixtures"]
+
 SMALL_FRAMES = {
     "image_steps": 4,
     "frame_size": (64, 112),

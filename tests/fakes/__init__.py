@@ -5,6 +5,7 @@ request it receives and answers from a script the test sets up, so a test checks
 what the backend sent and how it handled the answer.
 """
 
+import contextlib
 import json
 import threading
 import time
@@ -12,8 +13,10 @@ import traceback
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Self
 from urllib.parse import parse_qs, urlsplit
+
+SHUTDOWN_POLL_SECONDS = 0.01
 
 
 @dataclass(frozen=True)
@@ -35,9 +38,12 @@ class Response:
     body: bytes | Iterable[bytes] = b""
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0  # seconds to stall before answering, to trip client timeouts
+    drop: bool = False  # close the connection without answering
 
     @classmethod
-    def json(cls, data: Any, status: int = 200, headers: dict[str, str] | None = None) -> "Response":
+    def json(
+        cls, data: Any, status: int = 200, headers: dict[str, str] | None = None
+    ) -> "Response":
         headers = {"Content-Type": "application/json", **(headers or {})}
         return cls(status=status, body=json.dumps(data).encode(), headers=headers)
 
@@ -52,14 +58,18 @@ class FakeServer:
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
         self._httpd.daemon_threads = True
         self._httpd.fake = self  # type: ignore[attr-defined]
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever,
+            kwargs={"poll_interval": SHUTDOWN_POLL_SECONDS},
+            daemon=True,
+        )
 
     @property
     def url(self) -> str:
         host, port = self._httpd.server_address[:2]
         return f"http://{host}:{port}"
 
-    def start(self) -> "FakeServer":
+    def start(self) -> Self:
         self._thread.start()
         return self
 
@@ -67,7 +77,7 @@ class FakeServer:
         self._httpd.shutdown()
         self._httpd.server_close()
 
-    def __enter__(self):
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc_info: object) -> None:
@@ -117,10 +127,12 @@ class _Handler(BaseHTTPRequestHandler):
         )
         response = self.server.fake._dispatch(request)  # type: ignore[attr-defined]
         time.sleep(response.delay)
-        try:
+        if response.drop:
+            self.close_connection = True
+            return
+        # A client that gave up (a timeout test) has nothing left to be told.
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             self._write(response)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the client gave up (a timeout test); nothing left to tell it
 
     def _write(self, response: Response) -> None:
         self.send_response(response.status)

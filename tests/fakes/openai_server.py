@@ -36,6 +36,7 @@ class Reply:
     completion_tokens: int = 10
     chunks: list[str] | None = None  # how a stream splits `content`; words by default
     stream_error: str | None = None  # an SSE `error` event sent after the content
+    stream_stall: float = 0.0  # seconds of silence after the content, before the stream ends
     delay: float = 0.0
 
 
@@ -86,7 +87,9 @@ class FakeOpenAI(FakeServer):
         error = {"message": message, "type": type, "param": param, "code": code}
         self.script.append(ErrorReply(status, error, headers or {}))
 
-    def rate_limit(self, *, retry_after_ms: int | None = None, retry_after: str | None = None) -> None:
+    def rate_limit(
+        self, *, retry_after_ms: int | None = None, retry_after: str | None = None
+    ) -> None:
         headers = {}
         if retry_after_ms is not None:
             headers["retry-after-ms"] = str(retry_after_ms)
@@ -110,7 +113,9 @@ class FakeOpenAI(FakeServer):
         )
 
     def server_error(self, status: int = 500) -> None:
-        self.fail(status, "The server had an error while processing your request.", type="server_error")
+        self.fail(
+            status, "The server had an error while processing your request.", type="server_error"
+        )
 
     def stall(self, seconds: float) -> None:
         """The next request is answered only after `seconds` (to trip a client timeout)."""
@@ -144,7 +149,9 @@ class FakeOpenAI(FakeServer):
         if body.get("stream"):
             include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
             events = _sse(completion_id, body["model"], reply, include_usage)
-            return Response(body=events, headers={"Content-Type": "text/event-stream"}, delay=reply.delay)
+            return Response(
+                body=events, headers={"Content-Type": "text/event-stream"}, delay=reply.delay
+            )
         completion = _completion(completion_id, body["model"], reply)
         response = Response.json(completion, headers={"x-request-id": f"req_{completion_id}"})
         response.delay = reply.delay
@@ -189,7 +196,10 @@ def _strict_problem(name: str, schema: dict[str, Any], context: tuple[str, ...])
             return prefix + "'additionalProperties' is required to be supplied and to be false."
         missing = [key for key in properties if key not in schema.get("required", [])]
         if missing:
-            return prefix + f"'required' is required to be supplied and to be an array including every key in properties. Missing '{missing[0]}'."
+            return (
+                prefix
+                + f"'required' is required to be supplied and to be an array including every key in properties. Missing '{missing[0]}'."
+            )
         for key, child in properties.items():
             problem = _strict_problem(name, child, (*context, "properties", key))
             if problem:
@@ -230,13 +240,20 @@ def example_for(schema: dict[str, Any]) -> Any:
 
 
 def _completion(completion_id: str, model: str, reply: Reply) -> dict[str, Any]:
-    message = {"role": "assistant", "content": reply.content, "refusal": reply.refusal, "annotations": []}
+    message = {
+        "role": "assistant",
+        "content": reply.content,
+        "refusal": reply.refusal,
+        "annotations": [],
+    }
     return {
         "id": completion_id,
         "object": "chat.completion",
         "created": CREATED,
         "model": model,
-        "choices": [{"index": 0, "message": message, "logprobs": None, "finish_reason": reply.finish_reason}],
+        "choices": [
+            {"index": 0, "message": message, "logprobs": None, "finish_reason": reply.finish_reason}
+        ],
         "usage": _usage(reply),
         "service_tier": "default",
         "system_fingerprint": "fp_fake",
@@ -273,6 +290,7 @@ def _sse(completion_id: str, model: str, reply: Reply, include_usage: bool) -> I
         yield chunk(delta({"refusal": reply.refusal}))
     for piece in reply.chunks or CHUNK_RE.findall(reply.content or ""):
         yield chunk(delta({"content": piece}))
+    time.sleep(reply.stream_stall)
     if reply.stream_error:
         error = {"message": reply.stream_error, "type": "server_error", "param": None, "code": None}
         yield f"data: {json.dumps({'error': error})}\n\n".encode()

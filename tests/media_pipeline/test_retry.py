@@ -39,3 +39,24 @@ def test_retry_after_above_the_cap_is_still_honoured():
 
 def test_negative_attempt_counts_as_the_first():
     assert all(0 <= backoff_delay(-3) <= 2.0 for _ in range(50))
+
+
+def test_retry_after_reads_milliseconds_first():
+    from media_pipeline.retry import retry_after_seconds
+
+    assert retry_after_seconds({"retry-after-ms": "250", "retry-after": "9"}) == 0.25
+
+
+def test_retry_after_reads_seconds_or_an_http_date():
+    from datetime import timedelta
+    from email.utils import format_datetime
+
+    from django.utils import timezone
+
+    from media_pipeline.retry import retry_after_seconds
+
+    assert retry_after_seconds({"retry-after": "20"}) == 20
+    in_a_minute = format_datetime(timezone.now() + timedelta(seconds=60), usegmt=True)
+    assert 55 <= retry_after_seconds({"retry-after": in_a_minute}) <= 60
+    assert retry_after_seconds({"retry-after": "soon"}) is None
+    assert retry_after_seconds({}) is None
