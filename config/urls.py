@@ -19,7 +19,7 @@ urlpatterns = [
 if settings.SERVE_MEDIA:
     urlpatterns += [
         re_path(
-            r"^%s(?P<path>.*)$" % settings.MEDIA_URL.lstrip("/"),
+            rf"^{settings.MEDIA_URL.lstrip('/')}(?P<path>.*)$",
             login_not_required(serve),
             {"document_root": settings.MEDIA_ROOT},
         )

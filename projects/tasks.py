@@ -49,7 +49,8 @@ def chat_reply(self, message_id: int) -> None:
             return
         logger.info("chat reply %s: transient error, retrying: %s", message.pk, error.message)
         services.chat_reply_requeue(message=message)
-        raise self.retry(countdown=backoff_delay(self.request.retries, retry_after=error.retry_after))
+        delay = backoff_delay(self.request.retries, retry_after=error.retry_after)
+        raise self.retry(countdown=delay, exc=error) from error
     except SoftTimeLimitExceeded:
         services.chat_reply_fail(message_id=message.pk, error=TOO_SLOW)
 

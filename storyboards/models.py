@@ -59,6 +59,9 @@ class MoodImage(models.Model):
             models.UniqueConstraint(fields=["mood", "position"], name="mood_image_position_unique")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.mood} image {self.position + 1}"
+
 
 class Storyboard(models.Model):
     class Status(models.TextChoices):

@@ -20,9 +20,8 @@ def walk(patterns, namespace=""):
 
 def owned_urls(object_ids):
     for name, params in walk(get_resolver().url_patterns):
-        if params and params <= OWNED_PARAMS and params & set(object_ids):
-            if params <= set(object_ids):
-                yield reverse(name, kwargs={param: object_ids[param] for param in params})
+        if params and params <= OWNED_PARAMS and params <= set(object_ids):
+            yield reverse(name, kwargs={param: object_ids[param] for param in params})
 
 
 @pytest.fixture
