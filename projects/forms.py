@@ -1,6 +1,11 @@
 from django import forms
 
-from media_pipeline.briefs import ASPECT_RATIOS, MAX_KEY_MESSAGES, MAX_TARGET_SECONDS, MIN_TARGET_SECONDS
+from media_pipeline.briefs import (
+    ASPECT_RATIOS,
+    MAX_KEY_MESSAGES,
+    MAX_TARGET_SECONDS,
+    MIN_TARGET_SECONDS,
+)
 from projects.models import Project
 
 MAX_CHAT_MESSAGE_LENGTH = 2000

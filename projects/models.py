@@ -2,7 +2,13 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from media_pipeline.briefs import BRIEF_FIELDS, FIELD_LABELS, empty_brief, is_complete, missing_fields
+from media_pipeline.briefs import (
+    BRIEF_FIELDS,
+    FIELD_LABELS,
+    empty_brief,
+    is_complete,
+    missing_fields,
+)
 
 
 class Step(models.TextChoices):

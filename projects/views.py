@@ -1,8 +1,8 @@
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django_htmx.http import reswap, retarget
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import reswap, retarget
 
 from media_pipeline.briefs import BriefError
 from projects import services
@@ -10,7 +10,11 @@ from projects.decorators import project_step
 from projects.forms import BriefForm, ChatMessageForm, ProjectTitleForm
 from projects.models import ChatMessage, Project, Step
 from projects.ratelimit import RateLimited
-from projects.selectors import chat_messages_for_project, project_get_for_user, project_list_for_user
+from projects.selectors import (
+    chat_messages_for_project,
+    project_get_for_user,
+    project_list_for_user,
+)
 from projects.services import ProjectError
 from projects.steps import step_page_context, step_url
 
