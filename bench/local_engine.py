@@ -46,20 +46,42 @@ def median_seconds(action, repeat: int) -> float:
 def cases(frame_size: tuple[int, int]):
     width, height = frame_size
     style = ImageStyle(palette=PALETTE, keywords="warm, golden hour")
-    image = providers["image"].generate(prompt="serum bottle", width=width, height=height, seed=1, style=style)[0]
-    conversation = [ChatMessage(role="user", content="We sell a glow serum for busy professionals.")]
-    yield "text: brief extraction", lambda n: providers["text"].extract_brief(messages=conversation, brief={})
-    yield "text: scene plan (5)", lambda n: providers["text"].plan_scenes(brief=COMPLETE_BRIEF, mood={}, count=5)
-    yield "image", lambda n: providers["image"].generate(
-        prompt="serum bottle", width=width, height=height, seed=100 + n, style=style
+    image = providers["image"].generate(
+        prompt="serum bottle", width=width, height=height, seed=1, style=style
+    )[0]
+    conversation = [
+        ChatMessage(role="user", content="We sell a glow serum for busy professionals.")
+    ]
+    yield (
+        "text: brief extraction",
+        lambda n: providers["text"].extract_brief(messages=conversation, brief={}),
     )
-    yield "video: 3 s clip", lambda n: providers["video"].animate(
-        image_path=image.path, duration=3, motion="zoom_in", seed=200 + n
+    yield (
+        "text: scene plan (5)",
+        lambda n: providers["text"].plan_scenes(brief=COMPLETE_BRIEF, mood={}, count=5),
     )
-    yield "compositing", lambda n: providers["compositing"].composite(
-        scene_image_path=image.path, product_image_path=image.path, instruction="", seed=300 + n
+    yield (
+        "image",
+        lambda n: providers["image"].generate(
+            prompt="serum bottle", width=width, height=height, seed=100 + n, style=style
+        ),
     )
-    yield "audio: 15 s bed", lambda n: providers["audio"].generate(prompt="warm", duration=15, seed=400 + n)
+    yield (
+        "video: 3 s clip",
+        lambda n: providers["video"].animate(
+            image_path=image.path, duration=3, motion="zoom_in", seed=200 + n
+        ),
+    )
+    yield (
+        "compositing",
+        lambda n: providers["compositing"].composite(
+            scene_image_path=image.path, product_image_path=image.path, instruction="", seed=300 + n
+        ),
+    )
+    yield (
+        "audio: 15 s bed",
+        lambda n: providers["audio"].generate(prompt="warm", duration=15, seed=400 + n),
+    )
 
 
 def main() -> None:

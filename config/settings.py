@@ -111,7 +111,12 @@ CACHES = {
 CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {"hosts": [REDIS_URL], "prefix": env_str("CHANNEL_PREFIX", "reelsmith")},
+        "CONFIG": {
+            # Longer than channels_redis's 5 s blocking read: redis-py 8 times reads out after
+            # 5 s by default, which would drop every idle WebSocket (channels_redis#422).
+            "hosts": [{"address": REDIS_URL, "socket_timeout": 10}],
+            "prefix": env_str("CHANNEL_PREFIX", "reelsmith"),
+        },
     }
 }
 
@@ -189,7 +194,9 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # --- Security (the production half is what `check --deploy` asks for) -----------------
 
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None
+)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
@@ -232,6 +239,7 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Jobs whose worker died are returned to `failed` (with a retry button) so nothing spins forever.
 CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-chat-replies": {"task": "projects.tasks.sweep_stuck_replies", "schedule": 60.0},
+    "sweep-stuck-moods": {"task": "storyboards.tasks.mood_sweep_stuck_task", "schedule": 60.0},
 }
 
 # --- Generation engine (media_pipeline) ---------------------------------------------
@@ -288,11 +296,31 @@ REPLICATE_MODELS = {
 }
 
 BACKENDS = {
-    "text": ("media_pipeline.backends.openai_text.OpenAITextBackend", "media_pipeline.backends.local_text.LocalTextBackend", OPENAI_API_KEY),
-    "image": ("media_pipeline.backends.replicate_media.ReplicateImageBackend", "media_pipeline.backends.local_image.LocalImageBackend", REPLICATE_API_TOKEN),
-    "video": ("media_pipeline.backends.replicate_media.ReplicateVideoBackend", "media_pipeline.backends.local_video.LocalVideoBackend", REPLICATE_API_TOKEN),
-    "compositing": ("media_pipeline.backends.replicate_media.ReplicateCompositingBackend", "media_pipeline.backends.local_compositing.LocalCompositingBackend", REPLICATE_API_TOKEN),
-    "audio": ("media_pipeline.backends.replicate_media.ReplicateAudioBackend", "media_pipeline.backends.local_audio.LocalAudioBackend", REPLICATE_API_TOKEN),
+    "text": (
+        "media_pipeline.backends.openai_text.OpenAITextBackend",
+        "media_pipeline.backends.local_text.LocalTextBackend",
+        OPENAI_API_KEY,
+    ),
+    "image": (
+        "media_pipeline.backends.replicate_media.ReplicateImageBackend",
+        "media_pipeline.backends.local_image.LocalImageBackend",
+        REPLICATE_API_TOKEN,
+    ),
+    "video": (
+        "media_pipeline.backends.replicate_media.ReplicateVideoBackend",
+        "media_pipeline.backends.local_video.LocalVideoBackend",
+        REPLICATE_API_TOKEN,
+    ),
+    "compositing": (
+        "media_pipeline.backends.replicate_media.ReplicateCompositingBackend",
+        "media_pipeline.backends.local_compositing.LocalCompositingBackend",
+        REPLICATE_API_TOKEN,
+    ),
+    "audio": (
+        "media_pipeline.backends.replicate_media.ReplicateAudioBackend",
+        "media_pipeline.backends.local_audio.LocalAudioBackend",
+        REPLICATE_API_TOKEN,
+    ),
 }
 
 

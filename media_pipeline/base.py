@@ -70,13 +70,19 @@ class TextBackend(Protocol):
     def chat_reply(self, *, messages: list[ChatMessage], brief: dict[str, Any]) -> Iterator[str]:
         """The assistant's next turn in the brief conversation, yielded token by token."""
 
-    def extract_brief(self, *, messages: list[ChatMessage], brief: dict[str, Any]) -> dict[str, Any]:
+    def extract_brief(
+        self, *, messages: list[ChatMessage], brief: dict[str, Any]
+    ) -> dict[str, Any]:
         """The brief as the conversation now establishes it (schema: media_pipeline.briefs)."""
 
-    def plan_moods(self, *, brief: dict[str, Any], count: int, images_per_mood: int) -> list[MoodConcept]:
+    def plan_moods(
+        self, *, brief: dict[str, Any], count: int, images_per_mood: int
+    ) -> list[MoodConcept]:
         """`count` distinct visual directions for the brief."""
 
-    def plan_scenes(self, *, brief: dict[str, Any], mood: dict[str, Any], count: int) -> list[ScenePlan]:
+    def plan_scenes(
+        self, *, brief: dict[str, Any], mood: dict[str, Any], count: int
+    ) -> list[ScenePlan]:
         """A storyboard of `count` scenes whose durations add up to the brief's target length."""
 
     def rewrite_scene(

@@ -77,7 +77,9 @@ def _clean_text(field: str, value: Any) -> str | None:
         raise BriefError(f"{FIELD_LABELS[field]} must be text.")
     value = " ".join(value.split())
     if len(value) > MAX_TEXT_LENGTH:
-        raise BriefError(f"{FIELD_LABELS[field]} is too long: keep it under {MAX_TEXT_LENGTH} characters.")
+        raise BriefError(
+            f"{FIELD_LABELS[field]} is too long: keep it under {MAX_TEXT_LENGTH} characters."
+        )
     return value or None
 
 

@@ -15,7 +15,9 @@ class ProviderUsage(models.Model):
     model = models.CharField(max_length=200, blank=True)
     outcome = models.CharField(max_length=10, choices=Outcome.choices)
     seconds = models.FloatField(help_text="Wall-clock time of the call.")
-    predict_seconds = models.FloatField(null=True, blank=True, help_text="Billed GPU time, when reported.")
+    predict_seconds = models.FloatField(
+        null=True, blank=True, help_text="Billed GPU time, when reported."
+    )
     input_tokens = models.PositiveIntegerField(null=True, blank=True)
     output_tokens = models.PositiveIntegerField(null=True, blank=True)
     cost_estimate = models.DecimalField(max_digits=10, decimal_places=6, default=0)
@@ -23,12 +25,17 @@ class ProviderUsage(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    subject = models.CharField(max_length=60, blank=True, help_text='What the call was for, e.g. "project:12".')
+    subject = models.CharField(
+        max_length=60, blank=True, help_text='What the call was for, e.g. "project:12".'
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["capability", "created_at"]), models.Index(fields=["outcome"])]
+        indexes = [
+            models.Index(fields=["capability", "created_at"]),
+            models.Index(fields=["outcome"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.capability}/{self.backend} {self.outcome}"

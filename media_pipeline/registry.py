@@ -1,7 +1,7 @@
 """Provider backends chosen in settings, built once per capability (like django's `storages`).
 
-    from media_pipeline.registry import providers
-    providers["image"].generate(prompt=..., width=512, height=912, seed=7)
+from media_pipeline.registry import providers
+providers["image"].generate(prompt=..., width=512, height=912, seed=7)
 """
 
 from functools import cached_property

@@ -15,7 +15,11 @@ class ProjectTitleForm(forms.ModelForm):
     class Meta:
         model = Project
         fields = ["title"]
-        widgets = {"title": forms.TextInput(attrs={"placeholder": "Spring launch, summer sale…", "autocomplete": "off"})}
+        widgets = {
+            "title": forms.TextInput(
+                attrs={"placeholder": "Spring launch, summer sale…", "autocomplete": "off"}
+            )
+        }
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -44,14 +48,19 @@ class BriefForm(forms.Form):
     )
     call_to_action = forms.CharField(required=False, max_length=500)
     target_length = forms.IntegerField(
-        required=False, min_value=MIN_TARGET_SECONDS, max_value=MAX_TARGET_SECONDS, help_text="Seconds."
+        required=False,
+        min_value=MIN_TARGET_SECONDS,
+        max_value=MAX_TARGET_SECONDS,
+        help_text="Seconds.",
     )
     aspect_ratio = forms.ChoiceField(
         required=False, choices=[("", "—")] + [(ratio, ratio) for ratio in ASPECT_RATIOS]
     )
 
     def clean_key_messages(self) -> list[str]:
-        lines = [line.strip() for line in self.cleaned_data["key_messages"].splitlines() if line.strip()]
+        lines = [
+            line.strip() for line in self.cleaned_data["key_messages"].splitlines() if line.strip()
+        ]
         if len(lines) > MAX_KEY_MESSAGES:
             raise forms.ValidationError(f"Keep to at most {MAX_KEY_MESSAGES} key messages.")
         return lines

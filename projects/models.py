@@ -22,7 +22,9 @@ STEP_ORDER = [step.value for step in Step]
 
 
 class Project(models.Model):
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="projects")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="projects"
+    )
     title = models.CharField(max_length=120)
     # The furthest step the project has unlocked; pages before it stay reachable.
     step = models.CharField(max_length=10, choices=Step.choices, default=Step.BRIEF)
@@ -31,7 +33,11 @@ class Project(models.Model):
         "storyboards.Mood", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     product = models.ForeignKey(
-        "projects.Product", null=True, blank=True, on_delete=models.SET_NULL, related_name="projects"
+        "projects.Product",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="projects",
     )
     thumbnail = models.ImageField(upload_to="thumbnails/", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -57,7 +63,12 @@ class Project(models.Model):
         """The brief's fields in display order, for the brief card."""
         missing = set(self.brief_missing_fields)
         return [
-            {"name": name, "label": FIELD_LABELS[name], "value": self.brief.get(name), "missing": name in missing}
+            {
+                "name": name,
+                "label": FIELD_LABELS[name],
+                "value": self.brief.get(name),
+                "missing": name in missing,
+            }
             for name in BRIEF_FIELDS
         ]
 
@@ -103,7 +114,9 @@ class ChatMessage(models.Model):
 
 
 class Product(models.Model):
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="products")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="products"
+    )
     name = models.CharField(max_length=120)
     description = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

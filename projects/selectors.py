@@ -6,8 +6,10 @@ from projects.models import ChatMessage, Project
 
 
 def project_list_for_user(user: AbstractBaseUser) -> QuerySet[Project]:
-    return Project.objects.filter(owner=user).select_related("selected_mood").prefetch_related(
-        "selected_mood__images"
+    return (
+        Project.objects.filter(owner=user)
+        .select_related("selected_mood")
+        .prefetch_related("selected_mood__images")
     )
 
 

@@ -50,7 +50,9 @@ def project_duplicate(*, project: Project) -> Project:
     )
     for message in project.messages.all():
         copy.messages.create(role=message.role, content=message.content, status=message.status)
-    mood_copies = {mood.pk: _copy_mood(mood, copy) for mood in project.moods.prefetch_related("images")}
+    mood_copies = {
+        mood.pk: _copy_mood(mood, copy) for mood in project.moods.prefetch_related("images")
+    }
     copy.selected_mood = mood_copies.get(project.selected_mood_id)
     copy.step = min(project.step, Step.SCENES, key=STEP_ORDER.index)
     copy.save(update_fields=["selected_mood", "step"])
@@ -63,7 +65,9 @@ def _copy_mood(mood: Any, project: Project) -> Any:
     mood.project = project
     mood.save()
     for image in images:
-        mood.images.create(position=image.position, image=image.image.name, width=image.width, height=image.height)
+        mood.images.create(
+            position=image.position, image=image.image.name, width=image.width, height=image.height
+        )
     return mood
 
 
@@ -108,9 +112,13 @@ def chat_message_send(*, project: Project, content: str) -> ChatMessage:
     with transaction.atomic():
         Project.objects.select_for_update().filter(pk=project.pk).first()
         if project.messages.filter(role=ChatMessage.Role.ASSISTANT, status__in=ANSWERING).exists():
-            raise ProjectError("The assistant is still answering. Wait for it to finish, then send.")
+            raise ProjectError(
+                "The assistant is still answering. Wait for it to finish, then send."
+            )
         project.messages.create(role=ChatMessage.Role.USER, content=content)
-        reply = project.messages.create(role=ChatMessage.Role.ASSISTANT, status=ChatMessage.Status.PENDING)
+        reply = project.messages.create(
+            role=ChatMessage.Role.ASSISTANT, status=ChatMessage.Status.PENDING
+        )
         Project.objects.filter(pk=project.pk).update(updated_at=reply.created_at)
         transaction.on_commit(lambda: chat_reply.delay(reply.pk))
         transaction.on_commit(lambda: live.publish(project.pk, "chat", project.pk))
@@ -183,17 +191,23 @@ def chat_reply_sweep_stuck(*, older_than: timedelta) -> int:
     """Fail replies stuck waiting or streaming (a lost worker), so the page offers a retry."""
     cutoff = timezone.now() - older_than
     stuck = list(
-        ChatMessage.objects.filter(status__in=ANSWERING, status_changed_at__lt=cutoff).values_list("pk", flat=True)
+        ChatMessage.objects.filter(status__in=ANSWERING, status_changed_at__lt=cutoff).values_list(
+            "pk", flat=True
+        )
     )
     for message_id in stuck:
-        chat_reply_fail(message_id=message_id, error="The assistant took too long to answer. Try again.")
+        chat_reply_fail(
+            message_id=message_id, error="The assistant took too long to answer. Try again."
+        )
     return len(stuck)
 
 
 def brief_refresh_from_chat(*, project: Project) -> None:
     """Let the assistant fill the brief card from everything said so far."""
     project.refresh_from_db(fields=["brief", "step"])
-    extracted = providers["text"].extract_brief(messages=_conversation(project), brief=project.brief)
+    extracted = providers["text"].extract_brief(
+        messages=_conversation(project), brief=project.brief
+    )
     try:
         brief_update(project=project, data=extracted)
     except BriefError as error:

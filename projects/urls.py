@@ -10,7 +10,11 @@ urlpatterns = [
     path("<int:project_id>/brief/card", views.brief_card, name="brief_card"),
     path("<int:project_id>/brief/edit", views.brief_edit, name="brief_edit"),
     path("<int:project_id>/brief/messages", views.chat_send, name="chat_send"),
-    path("<int:project_id>/brief/messages/<int:message_id>/retry", views.chat_retry, name="chat_retry"),
+    path(
+        "<int:project_id>/brief/messages/<int:message_id>/retry",
+        views.chat_retry,
+        name="chat_retry",
+    ),
     path("<int:project_id>/live", live_views.live_snapshot, name="live_snapshot"),
     path("<int:project_id>/card", views.project_card, name="card"),
     path("<int:project_id>/rename", views.project_rename, name="rename"),

@@ -121,7 +121,9 @@ def brief_edit(request: HttpRequest, project: Project) -> HttpResponse:
                     return redirect("projects:brief", project.pk)
                 return render(request, "projects/_brief_card.html", {"project": project})
     if request.htmx:
-        return render(request, "projects/_brief_form.html", {"project": project, "brief_form": form})
+        return render(
+            request, "projects/_brief_form.html", {"project": project, "brief_form": form}
+        )
     return _brief_page(request, project, editing=True, brief_form=form)
 
 
@@ -144,7 +146,11 @@ def chat_send(request: HttpRequest, project: Project) -> HttpResponse:
         messages.error(request, error or form.errors["content"][0])
         return _brief_page(request, project, chat_form=form)
     # Keep what the user typed: the form comes back in place with the reason.
-    response = render(request, "projects/_chat_form.html", {"project": project, "chat_form": form, "chat_error": error})
+    response = render(
+        request,
+        "projects/_chat_form.html",
+        {"project": project, "chat_form": form, "chat_error": error},
+    )
     return reswap(retarget(response, "#chat-form"), "outerHTML")
 
 

@@ -26,7 +26,9 @@ class Mood(models.Model):
     feel = models.CharField(max_length=200, blank=True)
     palette = models.JSONField(default=list, blank=True)
     image_prompt = models.TextField(blank=True)
-    status = models.CharField(max_length=10, choices=GenerationStatus.choices, default=GenerationStatus.IDLE)
+    status = models.CharField(
+        max_length=10, choices=GenerationStatus.choices, default=GenerationStatus.IDLE
+    )
     error = models.CharField(max_length=500, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     seed = models.PositiveIntegerField(default=0)
@@ -37,7 +39,9 @@ class Mood(models.Model):
     class Meta:
         ordering = ["position"]
         constraints = [
-            models.UniqueConstraint(fields=["project", "position"], name="mood_position_unique_per_project")
+            models.UniqueConstraint(
+                fields=["project", "position"], name="mood_position_unique_per_project"
+            )
         ]
         indexes = [models.Index(fields=["status", "status_changed_at"])]
 
@@ -69,7 +73,9 @@ class Storyboard(models.Model):
         READY = "ready", "Ready"
         ERROR = "error", "Error"
 
-    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="storyboards")
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.CASCADE, related_name="storyboards"
+    )
     brief = models.JSONField(help_text="The brief as it was when the storyboard was made.")
     mood = models.JSONField(help_text="The chosen mood as it was when the storyboard was made.")
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.GENERATING)
@@ -98,9 +104,15 @@ class Scene(models.Model):
     video = models.FileField(upload_to="scenes/videos/", blank=True)
     duration = models.FloatField(default=DEFAULT_SCENE_SECONDS)
     state = models.CharField(max_length=8, choices=State.choices, default=State.TEXT)
-    text_status = models.CharField(max_length=10, choices=GenerationStatus.choices, default=GenerationStatus.IDLE)
-    image_status = models.CharField(max_length=10, choices=GenerationStatus.choices, default=GenerationStatus.IDLE)
-    video_status = models.CharField(max_length=10, choices=GenerationStatus.choices, default=GenerationStatus.IDLE)
+    text_status = models.CharField(
+        max_length=10, choices=GenerationStatus.choices, default=GenerationStatus.IDLE
+    )
+    image_status = models.CharField(
+        max_length=10, choices=GenerationStatus.choices, default=GenerationStatus.IDLE
+    )
+    video_status = models.CharField(
+        max_length=10, choices=GenerationStatus.choices, default=GenerationStatus.IDLE
+    )
     error_message = models.CharField(max_length=500, blank=True)
     text_attempts = models.PositiveSmallIntegerField(default=0)
     image_attempts = models.PositiveSmallIntegerField(default=0)
@@ -113,7 +125,9 @@ class Scene(models.Model):
     class Meta:
         ordering = ["position"]
         constraints = [
-            models.UniqueConstraint(fields=["storyboard", "position"], name="scene_position_unique_per_storyboard"),
+            models.UniqueConstraint(
+                fields=["storyboard", "position"], name="scene_position_unique_per_storyboard"
+            ),
             models.CheckConstraint(
                 condition=Q(duration__gte=MIN_SCENE_SECONDS) & Q(duration__lte=MAX_SCENE_SECONDS),
                 name="scene_duration_in_bounds",
@@ -136,7 +150,9 @@ class Composition(models.Model):
         COMPLETE = "complete", "Complete"
         ERROR = "error", "Error"
 
-    storyboard = models.ForeignKey(Storyboard, on_delete=models.CASCADE, related_name="compositions")
+    storyboard = models.ForeignKey(
+        Storyboard, on_delete=models.CASCADE, related_name="compositions"
+    )
     audio = models.FileField(upload_to="compositions/audio/", blank=True)
     video = models.FileField(upload_to="compositions/videos/", blank=True)
     thumbnail = models.ImageField(upload_to="compositions/thumbnails/", blank=True)
@@ -151,9 +167,14 @@ class Composition(models.Model):
     class Meta:
         ordering = ["-created_at"]
         constraints = [
-            models.CheckConstraint(condition=Q(progress__lte=100), name="composition_progress_0_100")
+            models.CheckConstraint(
+                condition=Q(progress__lte=100), name="composition_progress_0_100"
+            )
         ]
-        indexes = [models.Index(fields=["status"]), models.Index(fields=["storyboard", "-created_at"])]
+        indexes = [
+            models.Index(fields=["status"]),
+            models.Index(fields=["storyboard", "-created_at"]),
+        ]
 
     def __str__(self) -> str:
         return f"Composition {self.pk} ({self.status})"

@@ -1,16 +1,68 @@
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
 
 from projects.decorators import project_step
 from projects.models import Project, Step
+from projects.ratelimit import RateLimited
 from projects.steps import step_page_context
+from storyboards import services
+from storyboards.live import render_mood_region, render_mood_update
+from storyboards.selectors import mood_get_for_project, mood_page_for_project
 
 
 @require_GET
 @project_step(Step.MOOD)
 def mood(request: HttpRequest, project: Project) -> HttpResponse:
-    return render(request, "storyboards/mood.html", step_page_context(project, Step.MOOD))
+    page = mood_page_for_project(project)
+    if request.htmx:
+        return HttpResponse(render_mood_region(page, oob=False, request=request))
+    return render(
+        request, "storyboards/mood.html", step_page_context(project, Step.MOOD, page=page)
+    )
+
+
+@require_POST
+@project_step(Step.MOOD)
+def mood_generate(request: HttpRequest, project: Project) -> HttpResponse:
+    try:
+        services.mood_generate_all(project=project, user=request.user)
+    except (services.MoodError, RateLimited) as error:
+        messages.error(request, str(error))
+    return _region_response(request, project)
+
+
+@require_POST
+@project_step(Step.MOOD)
+def mood_regenerate(request: HttpRequest, project: Project, mood_id: int) -> HttpResponse:
+    board = mood_get_for_project(project, mood_id)
+    try:
+        services.mood_regenerate(mood=board)
+    except (services.MoodError, RateLimited) as error:
+        messages.error(request, str(error))
+    if not request.htmx:
+        return redirect("storyboards:mood", project.pk)
+    page = mood_page_for_project(project)
+    return HttpResponse(render_mood_update(page, mood_id, oob=False, request=request))
+
+
+@require_POST
+@project_step(Step.MOOD)
+def mood_select(request: HttpRequest, project: Project, mood_id: int) -> HttpResponse:
+    board = mood_get_for_project(project, mood_id)
+    try:
+        services.mood_select(project=project, mood=board)
+    except services.MoodError as error:
+        messages.error(request, str(error))
+    return _region_response(request, project)
+
+
+def _region_response(request: HttpRequest, project: Project) -> HttpResponse:
+    if not request.htmx:
+        return redirect("storyboards:mood", project.pk)
+    page = mood_page_for_project(project)
+    return HttpResponse(render_mood_region(page, oob=False, request=request))
 
 
 @require_GET
@@ -18,7 +70,9 @@ def mood(request: HttpRequest, project: Project) -> HttpResponse:
 def scenes(request: HttpRequest, project: Project) -> HttpResponse:
     storyboard = project.storyboards.first()
     return render(
-        request, "storyboards/scenes.html", step_page_context(project, Step.SCENES, storyboard=storyboard)
+        request,
+        "storyboards/scenes.html",
+        step_page_context(project, Step.SCENES, storyboard=storyboard),
     )
 
 
@@ -27,5 +81,7 @@ def scenes(request: HttpRequest, project: Project) -> HttpResponse:
 def final(request: HttpRequest, project: Project) -> HttpResponse:
     storyboard = project.storyboards.first()
     return render(
-        request, "storyboards/final.html", step_page_context(project, Step.FINAL, storyboard=storyboard)
+        request,
+        "storyboards/final.html",
+        step_page_context(project, Step.FINAL, storyboard=storyboard),
     )

@@ -1,3 +1,5 @@
+import uuid
+
 import pytest
 
 from media_pipeline.registry import providers
@@ -13,6 +15,28 @@ SMALL_FRAMES = {
     "fps": 8,
     "nerf_gpu": "T4",
 }
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """SQLite tests run on a file: real worker threads then wait for locks instead of failing."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("sqlite3"):
+        database["TEST"]["NAME"] = str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+
+
+@pytest.fixture(autouse=True)
+def isolated_redis(settings):
+    """Cache keys (rate limits) and channel groups under a prefix of this test's own, in real Redis."""
+    settings.CACHES = {
+        "default": {**settings.CACHES["default"], "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
+    }
+    layer = settings.CHANNEL_LAYERS["default"]
+    settings.CHANNEL_LAYERS = {
+        "default": {**layer, "CONFIG": {**layer["CONFIG"], "prefix": f"test-{uuid.uuid4().hex}"}}
+    }
 
 
 @pytest.fixture(autouse=True)

@@ -33,7 +33,9 @@ class ProjectFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Project {n}")
 
     class Params:
-        complete_brief = factory.Trait(brief=factory.LazyFunction(lambda: dict(COMPLETE_BRIEF)), step=Step.MOOD)
+        complete_brief = factory.Trait(
+            brief=factory.LazyFunction(lambda: dict(COMPLETE_BRIEF)), step=Step.MOOD
+        )
 
 
 class ChatMessageFactory(factory.django.DjangoModelFactory):

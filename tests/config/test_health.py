@@ -18,7 +18,11 @@ def test_health_is_200_when_every_part_is_up(client, running_worker):
     assert response.status_code == 200
     assert response.json() == {
         "status": "ok",
-        "parts": {"database": {"status": "up"}, "redis": {"status": "up"}, "worker": {"status": "up"}},
+        "parts": {
+            "database": {"status": "up"},
+            "redis": {"status": "up"},
+            "worker": {"status": "up"},
+        },
     }
 
 

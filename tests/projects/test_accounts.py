@@ -32,7 +32,9 @@ def test_sign_up_rejects_a_taken_email(client):
 
 def test_log_in_and_out_by_email(client):
     UserFactory(email="me@example.com", password=PASSWORD)
-    response = client.post(reverse("account_login"), {"login": "me@example.com", "password": PASSWORD})
+    response = client.post(
+        reverse("account_login"), {"login": "me@example.com", "password": PASSWORD}
+    )
     assert response["Location"] == reverse("projects:list")
     assert client.get(reverse("projects:list")).status_code == 200
     client.post(reverse("account_logout"))
@@ -41,7 +43,9 @@ def test_log_in_and_out_by_email(client):
 
 def test_wrong_password_gets_a_clear_error(client):
     UserFactory(email="me@example.com", password=PASSWORD)
-    response = client.post(reverse("account_login"), {"login": "me@example.com", "password": "nope"})
+    response = client.post(
+        reverse("account_login"), {"login": "me@example.com", "password": "nope"}
+    )
     assert response.status_code == 200
     assert b"not correct" in response.content
 

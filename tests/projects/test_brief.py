@@ -26,9 +26,13 @@ def scripted_text(settings):
 def published(monkeypatch):
     """Every live event, as (kind, ...) tuples, instead of the channel layer."""
     events = []
-    monkeypatch.setattr(live, "publish", lambda project_id, kind, object_id: events.append((kind, object_id)))
     monkeypatch.setattr(
-        live, "publish_append", lambda project_id, target, text: events.append(("append", target, text))
+        live, "publish", lambda project_id, kind, object_id: events.append((kind, object_id))
+    )
+    monkeypatch.setattr(
+        live,
+        "publish_append",
+        lambda project_id, target, text: events.append(("append", target, text)),
     )
     return events
 
@@ -57,7 +61,9 @@ def project(user):
     return ProjectFactory(owner=user)
 
 
-def test_sending_stores_the_message_and_queues_one_reply(project, queued, django_capture_on_commit_callbacks):
+def test_sending_stores_the_message_and_queues_one_reply(
+    project, queued, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         reply = services.chat_message_send(project=project, content="We sell a glow serum.")
     user_message, assistant = project.messages.all()
@@ -104,7 +110,9 @@ def test_after_the_reply_the_brief_card_fills_in(project, published, answer):
     assert ("brief", project.pk) in published
 
 
-def test_a_complete_extracted_brief_unlocks_the_mood_step(project, scripted_text, published, answer):
+def test_a_complete_extracted_brief_unlocks_the_mood_step(
+    project, scripted_text, published, answer
+):
     scripted_text.extracted = dict(COMPLETE_BRIEF)
     reply = project.messages.create(role="assistant", status=ChatMessage.Status.PENDING)
     answer(reply.pk)
@@ -112,7 +120,9 @@ def test_a_complete_extracted_brief_unlocks_the_mood_step(project, scripted_text
     assert project.step == Step.MOOD
 
 
-def test_an_extracted_brief_that_breaks_the_schema_is_ignored(project, scripted_text, published, answer):
+def test_an_extracted_brief_that_breaks_the_schema_is_ignored(
+    project, scripted_text, published, answer
+):
     scripted_text.extracted = {"target_length": 999}
     reply = project.messages.create(role="assistant", status=ChatMessage.Status.PENDING)
     answer(reply.pk)
@@ -128,7 +138,9 @@ def test_a_reply_already_claimed_is_not_answered_twice(project, scripted_text, p
     assert scripted_text.calls == []
 
 
-def test_a_permanent_fault_fails_the_reply_with_its_message(project, scripted_text, published, answer):
+def test_a_permanent_fault_fails_the_reply_with_its_message(
+    project, scripted_text, published, answer
+):
     scripted_text.errors = [ProviderError("The OpenAI key was rejected.", permanent=True)]
     reply = project.messages.create(role="assistant", status=ChatMessage.Status.PENDING)
     answer(reply.pk)
@@ -137,7 +149,9 @@ def test_a_permanent_fault_fails_the_reply_with_its_message(project, scripted_te
     assert reply.error == "The OpenAI key was rejected."
 
 
-def test_a_transient_fault_is_retried_then_answered(project, scripted_text, published, monkeypatch, answer):
+def test_a_transient_fault_is_retried_then_answered(
+    project, scripted_text, published, monkeypatch, answer
+):
     monkeypatch.setattr(tasks, "backoff_delay", lambda attempt, retry_after=None: 0)
     scripted_text.errors = [ProviderError("Busy", permanent=False, retry_after=1)]
     reply = project.messages.create(role="assistant", status=ChatMessage.Status.PENDING)
@@ -147,7 +161,9 @@ def test_a_transient_fault_is_retried_then_answered(project, scripted_text, publ
     assert len([call for call in scripted_text.calls if call["call"] == "chat_reply"]) == 2
 
 
-def test_transient_faults_past_the_retry_budget_fail_the_reply(project, scripted_text, published, monkeypatch, answer):
+def test_transient_faults_past_the_retry_budget_fail_the_reply(
+    project, scripted_text, published, monkeypatch, answer
+):
     monkeypatch.setattr(tasks, "backoff_delay", lambda attempt, retry_after=None: 0)
     scripted_text.errors = [ProviderError("Busy", permanent=False)] * (tasks.MAX_RETRIES + 1)
     reply = project.messages.create(role="assistant", status=ChatMessage.Status.PENDING)
@@ -182,14 +198,18 @@ def test_chat_is_rate_limited_per_user(project, settings, queued, client_logged_
 
 
 def test_send_with_htmx_returns_the_thread_partial(project, client_logged_in, queued):
-    response = client_logged_in.post(reverse("projects:chat_send", args=[project.pk]), {"content": "Hi"}, **HTMX)
+    response = client_logged_in.post(
+        reverse("projects:chat_send", args=[project.pk]), {"content": "Hi"}, **HTMX
+    )
     body = response.content.decode()
     assert body.startswith('<div id="chat-thread"') and "<html" not in body
     assert "Hi" in body and 'class="typing"' in body
 
 
 def test_an_empty_message_is_refused_with_a_clear_error(project, client_logged_in, queued):
-    response = client_logged_in.post(reverse("projects:chat_send", args=[project.pk]), {"content": "  "}, **HTMX)
+    response = client_logged_in.post(
+        reverse("projects:chat_send", args=[project.pk]), {"content": "  "}, **HTMX
+    )
     assert b"Type a message first." in response.content
     assert not project.messages.exists()
 
@@ -204,7 +224,9 @@ def test_brief_page_shows_conversation_and_missing_fields(project, client_logged
 
 def test_filling_the_card_by_hand_unlocks_the_mood_step(project, client_logged_in, published):
     data = dict(COMPLETE_BRIEF, key_messages="Visible glow in 7 days\nClean ingredients")
-    response = client_logged_in.post(reverse("projects:brief_edit", args=[project.pk]), data, **HTMX)
+    response = client_logged_in.post(
+        reverse("projects:brief_edit", args=[project.pk]), data, **HTMX
+    )
     project.refresh_from_db()
     assert project.brief == COMPLETE_BRIEF
     assert project.step == Step.MOOD
@@ -214,7 +236,9 @@ def test_filling_the_card_by_hand_unlocks_the_mood_step(project, client_logged_i
 
 def test_invalid_manual_edits_keep_the_values_and_say_why(project, client_logged_in):
     data = dict(COMPLETE_BRIEF, key_messages="a", target_length=500)
-    response = client_logged_in.post(reverse("projects:brief_edit", args=[project.pk]), data, **HTMX)
+    response = client_logged_in.post(
+        reverse("projects:brief_edit", args=[project.pk]), data, **HTMX
+    )
     project.refresh_from_db()
     assert project.brief["product"] is None
     assert b"less than or equal to 60" in response.content

@@ -7,7 +7,7 @@ from projects import tasks
 from projects.models import ChatMessage
 from tests.factories import ProjectFactory
 from tests.projects.fakes import ScriptedTextBackend
-from tests.projects.test_consumers import TIMEOUT, channel_layer, communicator_for, session_headers  # noqa: F401
+from tests.projects.test_consumers import TIMEOUT, communicator_for, session_headers
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -41,7 +41,7 @@ def test_reply_tokens_then_the_final_message_and_the_card_reach_the_page(user):
         return frames
 
     frames = async_to_sync(scenario)()
-    appends = [f for f in frames if f'beforeend:#message-{reply.pk}-body' in f]
+    appends = [f for f in frames if f"beforeend:#message-{reply.pk}-body" in f]
     assert appends, frames
     final = next(f for f in frames if f'id="message-{reply.pk}"' in f)
     assert "Lovely — who is it for?" in final and 'hx-swap-oob="true"' in final

@@ -1,5 +1,3 @@
-import uuid
-
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
 from channels.testing import WebsocketCommunicator
@@ -15,17 +13,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 ORIGIN = (b"origin", b"http://testserver")
 TIMEOUT = 5
-
-
-@pytest.fixture(autouse=True)
-def channel_layer(settings):
-    """The real Redis layer, under a prefix of its own so no other run's groups interfere."""
-    settings.CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [settings.REDIS_URL], "prefix": f"test-{uuid.uuid4().hex}"},
-        }
-    }
+IDLE_SECONDS = 7
 
 
 @pytest.fixture(autouse=True)
@@ -162,6 +150,24 @@ def test_updates_of_other_projects_are_not_pushed():
         await communicator.receive_from(timeout=TIMEOUT)
         await sync_to_async(live.publish)(other.pk, "note", 1)
         assert await communicator.receive_nothing(timeout=0.5)
+        await communicator.disconnect()
+
+    async_to_sync(scenario)()
+
+
+@pytest.mark.slow
+def test_an_idle_connection_outlives_the_layers_blocking_read():
+    """The layer waits on Redis in 5 s blocking reads; a shorter socket timeout kills idle pages."""
+    project = ProjectFactory()
+    headers = session_headers(project.owner)
+
+    async def scenario():
+        communicator = communicator_for(project.pk, headers)
+        await communicator.connect(timeout=TIMEOUT)
+        await communicator.receive_from(timeout=TIMEOUT)
+        assert await communicator.receive_nothing(timeout=IDLE_SECONDS)
+        await sync_to_async(live.publish)(project.pk, "note", 9)
+        assert 'id="note-9"' in await communicator.receive_from(timeout=TIMEOUT)
         await communicator.disconnect()
 
     async_to_sync(scenario)()

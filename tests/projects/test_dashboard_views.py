@@ -29,7 +29,9 @@ def test_dashboard_lists_only_own_projects_newest_first(client_logged_in, user, 
     assert "Someone else" not in content
 
 
-def test_dashboard_queries_do_not_grow_with_projects(client_logged_in, user, django_assert_max_num_queries):
+def test_dashboard_queries_do_not_grow_with_projects(
+    client_logged_in, user, django_assert_max_num_queries
+):
     for _ in range(5):
         project = ProjectFactory(owner=user)
         image = MoodImageFactory(mood__project=project)

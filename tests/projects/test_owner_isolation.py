@@ -6,7 +6,14 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from tests.factories import ChatMessageFactory, MoodFactory, SceneFactory, StoryboardFactory
 
 pytestmark = pytest.mark.django_db
-OWNED_PARAMS = {"project_id", "mood_id", "storyboard_id", "scene_id", "message_id", "composition_id"}
+OWNED_PARAMS = {
+    "project_id",
+    "mood_id",
+    "storyboard_id",
+    "scene_id",
+    "message_id",
+    "composition_id",
+}
 
 
 def walk(patterns, namespace=""):

@@ -7,12 +7,17 @@ from tests.factories import MoodFactory, ProjectFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("url_name", ["storyboards:mood", "storyboards:scenes", "storyboards:final"])
+@pytest.mark.parametrize(
+    "url_name", ["storyboards:mood", "storyboards:scenes", "storyboards:final"]
+)
 def test_unreached_steps_redirect_to_the_brief_with_a_message(client_logged_in, user, url_name):
     project = ProjectFactory(owner=user)
     response = client_logged_in.get(reverse(url_name, args=[project.pk]), follow=True)
     assert response.redirect_chain[-1][0] == reverse("projects:brief", args=[project.pk])
-    assert "Finish the brief first" in response.content.decode() or "first" in response.content.decode()
+    assert (
+        "Finish the brief first" in response.content.decode()
+        or "first" in response.content.decode()
+    )
 
 
 def test_a_complete_brief_opens_the_mood_step_only(client_logged_in, user):
