@@ -1,4 +1,5 @@
 from typing import Any
+from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
@@ -11,6 +12,7 @@ class ProjectConsumer(AsyncWebsocketConsumer):
     """Pushes a project's changed partials to its owner's open pages as out-of-band swaps."""
 
     group_name = ""
+    page = ""
 
     async def connect(self) -> None:
         project = await database_sync_to_async(_owned_project)(
@@ -22,11 +24,12 @@ class ProjectConsumer(AsyncWebsocketConsumer):
             await self.close()
             return
         self.group_name = project_group(project.pk)
+        self.page = _page_of(self.scope)
         # Join before rendering the snapshot, so a change made in between is pushed, not lost.
         await self.channel_layer.group_add(self.group_name, self.channel_name)
         await self.accept()
         await self._send_html(
-            await database_sync_to_async(snapshot_html)(self.scope["user"], project)
+            await database_sync_to_async(snapshot_html)(self.scope["user"], project, self.page)
         )
 
     async def disconnect(self, code: int) -> None:
@@ -35,16 +38,23 @@ class ProjectConsumer(AsyncWebsocketConsumer):
 
     async def live_update(self, event: dict[str, Any]) -> None:
         html = await database_sync_to_async(render_update)(
-            self.scope["user"], event["kind"], event["object_id"]
+            self.scope["user"], event["kind"], event["object_id"], self.page
         )
         await self._send_html(html)
 
     async def live_append(self, event: dict[str, Any]) -> None:
-        await self._send_html(append_html(event["target_id"], event["text"]))
+        if event["page"] == self.page:
+            await self._send_html(append_html(event["target_id"], event["text"]))
 
     async def _send_html(self, html: str) -> None:
         if html:
             await self.send(text_data=html)
+
+
+def _page_of(scope: dict[str, Any]) -> str:
+    """The step page that opened the socket (`?page=brief`), whose regions it receives."""
+    query = parse_qs(scope.get("query_string", b"").decode())
+    return query.get("page", [""])[0]
 
 
 def _owned_project(user: Any, project_id: int) -> Project | None:

@@ -3,9 +3,11 @@
 from django.template.loader import render_to_string
 
 from projects.live import User, register_renderer, register_snapshot
-from projects.models import ChatMessage, Project
+from projects.models import ChatMessage, Project, Step
 from projects.selectors import chat_messages_for_project, project_list_for_user
 from projects.steps import step_links
+
+BRIEF_PAGE = Step.BRIEF.value
 
 
 def render_chat(user: User, project_id: int) -> str:
@@ -44,7 +46,7 @@ def _brief_regions(project: Project) -> str:
 
 
 def register() -> None:
-    register_renderer("chat", render_chat)
-    register_renderer("message", render_message)
-    register_renderer("brief", render_brief)
-    register_snapshot(snapshot_brief_page)
+    register_renderer("chat", render_chat, page=BRIEF_PAGE)
+    register_renderer("message", render_message, page=BRIEF_PAGE)
+    register_renderer("brief", render_brief, page=BRIEF_PAGE)
+    register_snapshot(snapshot_brief_page, page=BRIEF_PAGE)

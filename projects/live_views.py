@@ -11,4 +11,4 @@ from projects.selectors import project_get_for_user
 def live_snapshot(request: HttpRequest, project_id: int) -> HttpResponse:
     """The live regions of a project's pages as out-of-band HTML, polled while the socket is down."""
     project = project_get_for_user(request.user, project_id)
-    return HttpResponse(snapshot_html(request.user, project))
+    return HttpResponse(snapshot_html(request.user, project, request.GET.get("page", "")))

@@ -159,7 +159,7 @@ def chat_reply_stream(*, message: ChatMessage) -> None:
         text, pending = text + token, pending + token
         now = time.monotonic()
         if now - last_flush >= STREAM_FLUSH_SECONDS:
-            live.publish_append(project.pk, target, pending)
+            live.publish_append(project.pk, target, pending, page=Step.BRIEF.value)
             pending, last_flush = "", now
         if now - last_save >= STREAM_SAVE_SECONDS:
             ChatMessage.objects.filter(pk=message.pk).update(content=text)

@@ -98,10 +98,15 @@ def brief(request: HttpRequest, project: Project) -> HttpResponse:
     return _brief_page(request, project)
 
 
+def _card_closing_editor(request: HttpRequest, project: Project) -> HttpResponse:
+    """The card, out of band; the empty main content closes the editor."""
+    return render(request, "projects/_brief_card.html", {"project": project, "oob": True})
+
+
 @require_GET
 @project_step(Step.BRIEF)
 def brief_card(request: HttpRequest, project: Project) -> HttpResponse:
-    return render(request, "projects/_brief_card.html", {"project": project})
+    return _card_closing_editor(request, project)
 
 
 @require_http_methods(["GET", "POST"])
@@ -119,7 +124,7 @@ def brief_edit(request: HttpRequest, project: Project) -> HttpResponse:
             else:
                 if not request.htmx:
                     return redirect("projects:brief", project.pk)
-                return render(request, "projects/_brief_card.html", {"project": project})
+                return _card_closing_editor(request, project)
     if request.htmx:
         return render(
             request, "projects/_brief_form.html", {"project": project, "brief_form": form}
@@ -140,7 +145,11 @@ def chat_send(request: HttpRequest, project: Project) -> HttpResponse:
         else:
             if not request.htmx:
                 return redirect("projects:brief", project.pk)
-            context = {"project": project, "chat_messages": chat_messages_for_project(project)}
+            context = {
+                "project": project,
+                "chat_messages": chat_messages_for_project(project),
+                "oob": True,
+            }
             return render(request, "projects/_chat_thread.html", context)
     if not request.htmx:
         messages.error(request, error or form.errors["content"][0])
@@ -165,4 +174,4 @@ def chat_retry(request: HttpRequest, project: Project, message_id: int) -> HttpR
     message.refresh_from_db()
     if not request.htmx:
         return redirect("projects:brief", project.pk)
-    return render(request, "projects/_chat_message.html", {"message": message})
+    return render(request, "projects/_chat_message.html", {"message": message, "oob": True})

@@ -44,7 +44,7 @@ def mood_regenerate(request: HttpRequest, project: Project, mood_id: int) -> Htt
     if not request.htmx:
         return redirect("storyboards:mood", project.pk)
     page = mood_page_for_project(project)
-    return HttpResponse(render_mood_update(page, mood_id, oob=False, request=request))
+    return HttpResponse(render_mood_update(page, mood_id, oob=True, request=request))
 
 
 @require_POST
@@ -59,10 +59,11 @@ def mood_select(request: HttpRequest, project: Project, mood_id: int) -> HttpRes
 
 
 def _region_response(request: HttpRequest, project: Project) -> HttpResponse:
+    """Out-of-band partials, the same as the live push: the socket may have swapped first."""
     if not request.htmx:
         return redirect("storyboards:mood", project.pk)
     page = mood_page_for_project(project)
-    return HttpResponse(render_mood_region(page, oob=False, request=request))
+    return HttpResponse(render_mood_region(page, oob=True, request=request))
 
 
 @require_GET

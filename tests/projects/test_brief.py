@@ -32,7 +32,7 @@ def published(monkeypatch):
     monkeypatch.setattr(
         live,
         "publish_append",
-        lambda project_id, target, text: events.append(("append", target, text)),
+        lambda project_id, target, text, page: events.append(("append", target, text, page)),
     )
     return events
 
@@ -89,6 +89,7 @@ def test_the_reply_streams_in_batches_and_is_stored_whole(project, published, mo
     appended = "".join(event[2] for event in published if event[0] == "append")
     assert appended == "Lovely — who is it for?"
     assert {event[1] for event in published if event[0] == "append"} == {f"message-{reply.pk}-body"}
+    assert {event[3] for event in published if event[0] == "append"} == {"brief"}
     assert ("message", reply.pk) in published
 
 
@@ -202,7 +203,8 @@ def test_send_with_htmx_returns_the_thread_partial(project, client_logged_in, qu
         reverse("projects:chat_send", args=[project.pk]), {"content": "Hi"}, **HTMX
     )
     body = response.content.decode()
-    assert body.startswith('<div id="chat-thread"') and "<html" not in body
+    assert body.startswith('<div id="chat-thread" class="chat-thread" hx-swap-oob="true">')
+    assert "<html" not in body
     assert "Hi" in body and 'class="typing"' in body
 
 
@@ -230,8 +232,17 @@ def test_filling_the_card_by_hand_unlocks_the_mood_step(project, client_logged_i
     project.refresh_from_db()
     assert project.brief == COMPLETE_BRIEF
     assert project.step == Step.MOOD
-    assert response.content.decode().startswith('<section id="brief-card"')
+    assert response.content.decode().startswith(
+        '<section id="brief-card" class="panel brief-card" hx-swap-oob="true"'
+    )
     assert reverse("storyboards:mood", args=[project.pk]) in response.content.decode()
+
+
+def test_the_editor_opens_beside_the_card_so_pushes_do_not_wipe_it(project, client_logged_in):
+    response = client_logged_in.get(reverse("projects:brief_edit", args=[project.pk]), **HTMX)
+    body = response.content.decode()
+    assert body.startswith('<section class="panel brief-card editing">')
+    assert 'id="brief-card"' not in body and 'hx-target="#brief-editor"' in body
 
 
 def test_invalid_manual_edits_keep_the_values_and_say_why(project, client_logged_in):

@@ -28,7 +28,7 @@ def test_reply_tokens_then_the_final_message_and_the_card_reach_the_page(user):
     headers = session_headers(user)
 
     async def scenario():
-        communicator = communicator_for(project.pk, headers)
+        communicator = communicator_for(project.pk, headers, page="brief")
         connected, _ = await communicator.connect(timeout=TIMEOUT)
         assert connected
         snapshot = await communicator.receive_from(timeout=TIMEOUT)
@@ -48,3 +48,19 @@ def test_reply_tokens_then_the_final_message_and_the_card_reach_the_page(user):
     card = next(f for f in frames if 'id="brief-card"' in f)
     assert "Glow serum" in card
     assert frames.index(appends[0]) < frames.index(final) < frames.index(card)
+
+
+def test_a_mood_page_receives_no_brief_regions(user):
+    project = ProjectFactory(owner=user)
+    reply = project.messages.create(role="assistant", status=ChatMessage.Status.PENDING)
+    headers = session_headers(user)
+
+    async def scenario():
+        communicator = communicator_for(project.pk, headers, page="mood")
+        connected, _ = await communicator.connect(timeout=TIMEOUT)
+        assert connected
+        await sync_to_async(tasks.chat_reply.apply)(args=[reply.pk])
+        assert await communicator.receive_nothing(timeout=0.5)
+        await communicator.disconnect()
+
+    async_to_sync(scenario)()

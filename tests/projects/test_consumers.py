@@ -26,8 +26,8 @@ def note_renderers(monkeypatch):
     def render_board(user, project) -> str:
         return format_html('<div id="board-{}" hx-swap-oob="true">snapshot</div>', project.pk)
 
-    monkeypatch.setitem(live._renderers, "note", render_note)
-    monkeypatch.setattr(live, "_snapshots", [render_board])
+    monkeypatch.setitem(live._renderers, "note", (render_note, "mood"))
+    monkeypatch.setattr(live, "_snapshots", [(render_board, "mood")])
 
 
 def session_headers(user) -> list[tuple[bytes, bytes]]:
@@ -37,8 +37,9 @@ def session_headers(user) -> list[tuple[bytes, bytes]]:
     return [ORIGIN, (b"cookie", f"{settings.SESSION_COOKIE_NAME}={session}".encode())]
 
 
-def communicator_for(project_id: int, headers: list) -> WebsocketCommunicator:
-    return WebsocketCommunicator(application, f"/ws/projects/{project_id}/", headers=headers)
+def communicator_for(project_id: int, headers: list, page: str = "mood") -> WebsocketCommunicator:
+    path = f"/ws/projects/{project_id}/?page={page}"
+    return WebsocketCommunicator(application, path, headers=headers)
 
 
 def test_anonymous_user_is_refused():
@@ -107,7 +108,7 @@ def test_published_update_is_pushed_rendered_for_the_connected_user():
 
 
 def test_empty_render_sends_nothing(monkeypatch):
-    monkeypatch.setitem(live._renderers, "hidden", lambda user, object_id: "")
+    monkeypatch.setitem(live._renderers, "hidden", (lambda user, object_id: "", "mood"))
     project = ProjectFactory()
     headers = session_headers(project.owner)
 
@@ -130,7 +131,9 @@ def test_published_append_is_pushed_escaped():
         communicator = communicator_for(project.pk, headers)
         await communicator.connect(timeout=TIMEOUT)
         await communicator.receive_from(timeout=TIMEOUT)
-        await sync_to_async(live.publish_append)(project.pk, "message-3-text", "<b>Hi</b> ")
+        await sync_to_async(live.publish_append)(
+            project.pk, "message-3-text", "<b>Hi</b> ", page="mood"
+        )
         pushed = await communicator.receive_from(timeout=TIMEOUT)
         assert pushed == (
             '<span hx-swap-oob="beforeend:#message-3-text">&lt;b&gt;Hi&lt;/b&gt; </span>'
@@ -168,6 +171,21 @@ def test_an_idle_connection_outlives_the_layers_blocking_read():
         assert await communicator.receive_nothing(timeout=IDLE_SECONDS)
         await sync_to_async(live.publish)(project.pk, "note", 9)
         assert 'id="note-9"' in await communicator.receive_from(timeout=TIMEOUT)
+        await communicator.disconnect()
+
+    async_to_sync(scenario)()
+
+
+def test_appends_for_another_page_are_not_pushed():
+    project = ProjectFactory()
+    headers = session_headers(project.owner)
+
+    async def scenario():
+        communicator = communicator_for(project.pk, headers, page="mood")
+        await communicator.connect(timeout=TIMEOUT)
+        await communicator.receive_from(timeout=TIMEOUT)
+        await sync_to_async(live.publish_append)(project.pk, "message-3-text", "Hi", page="brief")
+        assert await communicator.receive_nothing(timeout=0.5)
         await communicator.disconnect()
 
     async_to_sync(scenario)()

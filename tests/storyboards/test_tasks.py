@@ -201,7 +201,7 @@ def test_a_board_job_pushes_each_change_to_the_open_page(project, user, planned_
 
     async def scenario() -> list[str]:
         communicator = WebsocketCommunicator(
-            application, f"/ws/projects/{project.pk}/", headers=headers
+            application, f"/ws/projects/{project.pk}/?page=mood", headers=headers
         )
         connected, _ = await communicator.connect(timeout=TIMEOUT)
         assert connected

@@ -192,7 +192,16 @@ def test_pushed_board_is_rendered_for_its_owner_only(project, other_user):
 
 def test_the_snapshot_restores_the_mood_region(project):
     region = '<section id="mood-boards" class="mood-region" hx-swap-oob="true">'
-    assert region not in snapshot_html(project.owner, project)
+    assert region not in snapshot_html(project.owner, project, "mood")
     MoodFactory(project=project)
 
-    assert region in snapshot_html(project.owner, project)
+    assert region in snapshot_html(project.owner, project, "mood")
+    assert region not in snapshot_html(project.owner, project, "brief")
+
+
+def test_action_responses_are_out_of_band_like_the_push(client_logged_in, project, enqueued):
+    """The socket may swap the region before the response lands; OOB partials still apply."""
+    url = reverse("storyboards:mood_generate", args=[project.pk])
+    body = client_logged_in.post(url, HTTP_HX_REQUEST="true").content.decode()
+    assert body.startswith('<section id="mood-boards" class="mood-region" hx-swap-oob="true">')
+    assert '<nav id="stepper"' in body
