@@ -5,7 +5,7 @@ from projects.models import ChatMessage, Product, ProductImage, Project, Step
 from storyboards.models import Mood, MoodImage, Scene, Storyboard
 
 COMPLETE_BRIEF = {
-    "product": "Glow serum",
+    "product": "GlowSerum",
     "audience": "busy professionals in their thirties",
     "tone": "warm and confident",
     "key_messages": ["Visible glow in 7 days", "Clean ingredients"],

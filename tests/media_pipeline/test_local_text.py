@@ -12,6 +12,7 @@ from media_pipeline.backends.local_text import (
 )
 from media_pipeline.base import ChatMessage
 from media_pipeline.models import ProviderUsage
+from tests.factories import COMPLETE_BRIEF
 
 pytestmark = pytest.mark.django_db
 
@@ -20,15 +21,6 @@ RICH_MESSAGE = (
     "weekend hikers. Make it energetic and bold. It grips wet rock. They weigh only 240 grams. "
     "End with 'Find your trail'."
 )
-COMPLETE_BRIEF = {
-    "product": "GlowSerum",
-    "audience": "busy professionals in their thirties",
-    "tone": "warm and confident",
-    "key_messages": ["Visible glow in 7 days", "Clean ingredients"],
-    "call_to_action": "Shop now",
-    "target_length": 15,
-    "aspect_ratio": "9:16",
-}
 MOOD = {"name": "Golden Hour", "feel": "Warm low sun.", "palette": ["#000000"], "image_prompts": []}
 
 

@@ -253,7 +253,7 @@ def test_invalid_manual_edits_keep_the_values_and_say_why(project, client_logged
     project.refresh_from_db()
     assert project.brief["product"] is None
     assert b"less than or equal to 60" in response.content
-    assert b"Glow serum" in response.content
+    assert b"GlowSerum" in response.content
 
 
 def test_clearing_a_field_locks_the_later_steps_again(user, client_logged_in, published):
