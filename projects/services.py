@@ -20,6 +20,9 @@ STREAM_FLUSH_SECONDS = 0.05
 # The text streamed so far is saved now and then, so a page that reloads mid-reply shows it.
 STREAM_SAVE_SECONDS = 0.5
 ANSWERING = (ChatMessage.Status.PENDING, ChatMessage.Status.STREAMING)
+# The assistant reads the latest turns only; the brief card carries what older turns settled,
+# and a long conversation must not outgrow the model's context window.
+CHAT_HISTORY_WINDOW = 30
 
 DEFAULT_TITLE = "Untitled project"
 
@@ -215,5 +218,8 @@ def brief_refresh_from_chat(*, project: Project) -> None:
 
 
 def _conversation(project: Project) -> list[base.ChatMessage]:
-    finished = project.messages.filter(status=ChatMessage.Status.DONE)
-    return [base.ChatMessage(role=item.role, content=item.content) for item in finished]
+    finished = project.messages.filter(status=ChatMessage.Status.DONE).order_by(
+        "-created_at", "-id"
+    )
+    latest = reversed(finished[:CHAT_HISTORY_WINDOW])
+    return [base.ChatMessage(role=item.role, content=item.content) for item in latest]

@@ -279,3 +279,15 @@ def test_the_sweep_fails_replies_stuck_past_their_limit(project, published):
     assert stuck.status == "failed" and "took too long" in stuck.error
     assert fresh.status == "pending"
     assert ("message", stuck.pk) in published
+
+
+def test_the_assistant_reads_the_latest_turns_of_a_long_conversation(
+    project, scripted_text, answer
+):
+    for n in range(services.CHAT_HISTORY_WINDOW + 5):
+        project.messages.create(role="user", content=f"turn {n}")
+    reply = project.messages.create(role="assistant", status=ChatMessage.Status.PENDING)
+    answer(reply.pk)
+    seen = [message.content for message in scripted_text.calls[0]["messages"]]
+    assert len(seen) == services.CHAT_HISTORY_WINDOW
+    assert seen[0] == "turn 5" and seen[-1] == f"turn {services.CHAT_HISTORY_WINDOW + 4}"
