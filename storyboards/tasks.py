@@ -3,11 +3,7 @@
 One plan job per batch (one text call, so the boards are distinct), then one image job
 per board, so the boards are drawn in parallel and a failing board leaves the others be.
 
-The sweep runs from Celery beat (config/celery.py):
-
-    app.conf.beat_schedule = {
-        "mood-sweep-stuck": {"task": "storyboards.tasks.mood_sweep_stuck_task", "schedule": 60.0},
-    }
+The sweep runs every minute from Celery beat (CELERY_BEAT_SCHEDULE in config/settings.py).
 """
 
 from datetime import timedelta
