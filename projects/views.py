@@ -136,30 +136,24 @@ def brief_edit(request: HttpRequest, project: Project) -> HttpResponse:
 @project_step(Step.BRIEF)
 def chat_send(request: HttpRequest, project: Project) -> HttpResponse:
     form = ChatMessageForm(request.POST)
-    error = ""
     if form.is_valid():
         try:
             services.chat_message_send(project=project, content=form.cleaned_data["content"])
-        except (ProjectError, RateLimited) as exc:
-            error = str(exc)
-        else:
-            if not request.htmx:
-                return redirect("projects:brief", project.pk)
-            context = {
-                "project": project,
-                "chat_messages": chat_messages_for_project(project),
-                "oob": True,
-            }
-            return render(request, "projects/_chat_thread.html", context)
+        except (ProjectError, RateLimited) as error:
+            form.add_error(None, str(error))
+    if form.errors:
+        return _chat_form_kept(request, project, form)
     if not request.htmx:
-        messages.error(request, error or form.errors["content"][0])
+        return redirect("projects:brief", project.pk)
+    context = {"project": project, "chat_messages": chat_messages_for_project(project), "oob": True}
+    return render(request, "projects/_chat_thread.html", context)
+
+
+def _chat_form_kept(request: HttpRequest, project: Project, form: ChatMessageForm) -> HttpResponse:
+    """The form back in place with the reason, keeping what the user typed."""
+    if not request.htmx:
         return _brief_page(request, project, chat_form=form)
-    # Keep what the user typed: the form comes back in place with the reason.
-    response = render(
-        request,
-        "projects/_chat_form.html",
-        {"project": project, "chat_form": form, "chat_error": error},
-    )
+    response = render(request, "projects/_chat_form.html", {"project": project, "chat_form": form})
     return reswap(retarget(response, "#chat-form"), "outerHTML")
 
 
