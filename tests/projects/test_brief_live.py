@@ -7,7 +7,7 @@ from projects import tasks
 from projects.models import ChatMessage
 from tests.factories import ProjectFactory
 from tests.projects.fakes import ScriptedTextBackend
-from tests.projects.test_consumers import TIMEOUT, communicator_for, session_headers
+from tests.projects.test_consumers import TIMEOUT, owner_page
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -25,20 +25,15 @@ def scripted_text(settings):
 def test_reply_tokens_then_the_final_message_and_the_card_reach_the_page(user):
     project = ProjectFactory(owner=user)
     reply = project.messages.create(role="assistant", status=ChatMessage.Status.PENDING)
-    headers = session_headers(user)
 
     async def scenario():
-        communicator = communicator_for(project.pk, headers, page="brief")
-        connected, _ = await communicator.connect(timeout=TIMEOUT)
-        assert connected
-        snapshot = await communicator.receive_from(timeout=TIMEOUT)
-        assert 'id="chat-thread"' in snapshot and 'id="brief-card"' in snapshot
-        await sync_to_async(tasks.chat_reply.apply)(args=[reply.pk])
-        frames = []
-        while not any('id="brief-card"' in frame for frame in frames):
-            frames.append(await communicator.receive_from(timeout=TIMEOUT))
-        await communicator.disconnect()
-        return frames
+        async with owner_page(project, page="brief") as page:
+            assert 'id="chat-thread"' in page.snapshot and 'id="brief-card"' in page.snapshot
+            await sync_to_async(tasks.chat_reply.apply)(args=[reply.pk])
+            frames = []
+            while not any('id="brief-card"' in frame for frame in frames):
+                frames.append(await page.receive_from(timeout=TIMEOUT))
+            return frames
 
     frames = async_to_sync(scenario)()
     appends = [f for f in frames if f"beforeend:#message-{reply.pk}-body" in f]
@@ -53,14 +48,10 @@ def test_reply_tokens_then_the_final_message_and_the_card_reach_the_page(user):
 def test_a_mood_page_receives_no_brief_regions(user):
     project = ProjectFactory(owner=user)
     reply = project.messages.create(role="assistant", status=ChatMessage.Status.PENDING)
-    headers = session_headers(user)
 
     async def scenario():
-        communicator = communicator_for(project.pk, headers, page="mood")
-        connected, _ = await communicator.connect(timeout=TIMEOUT)
-        assert connected
-        await sync_to_async(tasks.chat_reply.apply)(args=[reply.pk])
-        assert await communicator.receive_nothing(timeout=0.5)
-        await communicator.disconnect()
+        async with owner_page(project, page="mood") as page:
+            await sync_to_async(tasks.chat_reply.apply)(args=[reply.pk])
+            assert await page.receive_nothing(timeout=0.5)
 
     async_to_sync(scenario)()

@@ -1,3 +1,6 @@
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
 from channels.testing import WebsocketCommunicator
@@ -35,6 +38,20 @@ def session_headers(user) -> list[tuple[bytes, bytes]]:
     client.force_login(user)
     session = client.cookies[settings.SESSION_COOKIE_NAME].value
     return [ORIGIN, (b"cookie", f"{settings.SESSION_COOKIE_NAME}={session}".encode())]
+
+
+@asynccontextmanager
+async def owner_page(project, page: str = "mood") -> AsyncIterator[WebsocketCommunicator]:
+    """A connected page of the project's owner; its snapshot is kept as `.snapshot`."""
+    headers = await sync_to_async(session_headers)(project.owner)
+    communicator = communicator_for(project.pk, headers, page)
+    connected, _ = await communicator.connect(timeout=TIMEOUT)
+    assert connected
+    communicator.snapshot = await communicator.receive_from(timeout=TIMEOUT)
+    try:
+        yield communicator
+    finally:
+        await communicator.disconnect()
 
 
 def communicator_for(project_id: int, headers: list, page: str = "mood") -> WebsocketCommunicator:
@@ -78,31 +95,24 @@ def test_foreign_origin_is_refused():
 
 def test_owner_gets_the_snapshot_on_connect():
     project = ProjectFactory()
-    headers = session_headers(project.owner)
 
     async def scenario():
-        communicator = communicator_for(project.pk, headers)
-        connected, _ = await communicator.connect(timeout=TIMEOUT)
-        assert connected
-        snapshot = await communicator.receive_from(timeout=TIMEOUT)
-        assert snapshot == f'<div id="board-{project.pk}" hx-swap-oob="true">snapshot</div>'
-        await communicator.disconnect()
+        async with owner_page(project) as page:
+            assert (
+                page.snapshot == f'<div id="board-{project.pk}" hx-swap-oob="true">snapshot</div>'
+            )
 
     async_to_sync(scenario)()
 
 
 def test_published_update_is_pushed_rendered_for_the_connected_user():
     project = ProjectFactory()
-    headers = session_headers(project.owner)
 
     async def scenario():
-        communicator = communicator_for(project.pk, headers)
-        await communicator.connect(timeout=TIMEOUT)
-        await communicator.receive_from(timeout=TIMEOUT)
-        await sync_to_async(live.publish)(project.pk, "note", 7)
-        pushed = await communicator.receive_from(timeout=TIMEOUT)
-        assert pushed == f'<div id="note-7" hx-swap-oob="true">for {project.owner.email}</div>'
-        await communicator.disconnect()
+        async with owner_page(project) as page:
+            await sync_to_async(live.publish)(project.pk, "note", 7)
+            pushed = await page.receive_from(timeout=TIMEOUT)
+            assert pushed == f'<div id="note-7" hx-swap-oob="true">for {project.owner.email}</div>'
 
     async_to_sync(scenario)()
 
@@ -110,50 +120,38 @@ def test_published_update_is_pushed_rendered_for_the_connected_user():
 def test_empty_render_sends_nothing(monkeypatch):
     monkeypatch.setitem(live._renderers, "hidden", (lambda user, object_id: "", "mood"))
     project = ProjectFactory()
-    headers = session_headers(project.owner)
 
     async def scenario():
-        communicator = communicator_for(project.pk, headers)
-        await communicator.connect(timeout=TIMEOUT)
-        await communicator.receive_from(timeout=TIMEOUT)
-        await sync_to_async(live.publish)(project.pk, "hidden", 1)
-        assert await communicator.receive_nothing(timeout=0.5)
-        await communicator.disconnect()
+        async with owner_page(project) as page:
+            await sync_to_async(live.publish)(project.pk, "hidden", 1)
+            assert await page.receive_nothing(timeout=0.5)
 
     async_to_sync(scenario)()
 
 
 def test_published_append_is_pushed_escaped():
     project = ProjectFactory()
-    headers = session_headers(project.owner)
 
     async def scenario():
-        communicator = communicator_for(project.pk, headers)
-        await communicator.connect(timeout=TIMEOUT)
-        await communicator.receive_from(timeout=TIMEOUT)
-        await sync_to_async(live.publish_append)(
-            project.pk, "message-3-text", "<b>Hi</b> ", page="mood"
-        )
-        pushed = await communicator.receive_from(timeout=TIMEOUT)
-        assert pushed == (
-            '<span hx-swap-oob="beforeend:#message-3-text">&lt;b&gt;Hi&lt;/b&gt; </span>'
-        )
-        await communicator.disconnect()
+        async with owner_page(project) as page:
+            await sync_to_async(live.publish_append)(
+                project.pk, "message-3-text", "<b>Hi</b> ", page="mood"
+            )
+            pushed = await page.receive_from(timeout=TIMEOUT)
+            assert pushed == (
+                '<span hx-swap-oob="beforeend:#message-3-text">&lt;b&gt;Hi&lt;/b&gt; </span>'
+            )
 
     async_to_sync(scenario)()
 
 
 def test_updates_of_other_projects_are_not_pushed():
     project, other = ProjectFactory(), ProjectFactory()
-    headers = session_headers(project.owner)
 
     async def scenario():
-        communicator = communicator_for(project.pk, headers)
-        await communicator.connect(timeout=TIMEOUT)
-        await communicator.receive_from(timeout=TIMEOUT)
-        await sync_to_async(live.publish)(other.pk, "note", 1)
-        assert await communicator.receive_nothing(timeout=0.5)
-        await communicator.disconnect()
+        async with owner_page(project) as page:
+            await sync_to_async(live.publish)(other.pk, "note", 1)
+            assert await page.receive_nothing(timeout=0.5)
 
     async_to_sync(scenario)()
 
@@ -162,30 +160,24 @@ def test_updates_of_other_projects_are_not_pushed():
 def test_an_idle_connection_outlives_the_layers_blocking_read():
     """The layer waits on Redis in 5 s blocking reads; a shorter socket timeout kills idle pages."""
     project = ProjectFactory()
-    headers = session_headers(project.owner)
 
     async def scenario():
-        communicator = communicator_for(project.pk, headers)
-        await communicator.connect(timeout=TIMEOUT)
-        await communicator.receive_from(timeout=TIMEOUT)
-        assert await communicator.receive_nothing(timeout=IDLE_SECONDS)
-        await sync_to_async(live.publish)(project.pk, "note", 9)
-        assert 'id="note-9"' in await communicator.receive_from(timeout=TIMEOUT)
-        await communicator.disconnect()
+        async with owner_page(project) as page:
+            assert await page.receive_nothing(timeout=IDLE_SECONDS)
+            await sync_to_async(live.publish)(project.pk, "note", 9)
+            assert 'id="note-9"' in await page.receive_from(timeout=TIMEOUT)
 
     async_to_sync(scenario)()
 
 
 def test_appends_for_another_page_are_not_pushed():
     project = ProjectFactory()
-    headers = session_headers(project.owner)
 
     async def scenario():
-        communicator = communicator_for(project.pk, headers, page="mood")
-        await communicator.connect(timeout=TIMEOUT)
-        await communicator.receive_from(timeout=TIMEOUT)
-        await sync_to_async(live.publish_append)(project.pk, "message-3-text", "Hi", page="brief")
-        assert await communicator.receive_nothing(timeout=0.5)
-        await communicator.disconnect()
+        async with owner_page(project, page="mood") as page:
+            await sync_to_async(live.publish_append)(
+                project.pk, "message-3-text", "Hi", page="brief"
+            )
+            assert await page.receive_nothing(timeout=0.5)
 
     async_to_sync(scenario)()
