@@ -41,13 +41,15 @@ def session_headers(user) -> list[tuple[bytes, bytes]]:
 
 
 @asynccontextmanager
-async def owner_page(project, page: str = "mood") -> AsyncIterator[WebsocketCommunicator]:
-    """A connected page of the project's owner; its snapshot is kept as `.snapshot`."""
+async def owner_page(
+    project, page: str = "mood", *, snapshot: bool = True
+) -> AsyncIterator[WebsocketCommunicator]:
+    """A connected page of the project's owner; its snapshot, if it has one, is kept as `.snapshot`."""
     headers = await sync_to_async(session_headers)(project.owner)
     communicator = communicator_for(project.pk, headers, page)
     connected, _ = await communicator.connect(timeout=TIMEOUT)
     assert connected
-    communicator.snapshot = await communicator.receive_from(timeout=TIMEOUT)
+    communicator.snapshot = await communicator.receive_from(timeout=TIMEOUT) if snapshot else ""
     try:
         yield communicator
     finally:
