@@ -69,20 +69,15 @@ def _region_response(request: HttpRequest, project: Project) -> HttpResponse:
 @require_GET
 @project_step(Step.SCENES)
 def scenes(request: HttpRequest, project: Project) -> HttpResponse:
-    storyboard = project.storyboards.first()
-    return render(
-        request,
-        "storyboards/scenes.html",
-        step_page_context(project, Step.SCENES, storyboard=storyboard),
-    )
+    return _storyboard_step(request, project, Step.SCENES)
 
 
 @require_GET
 @project_step(Step.FINAL)
 def final(request: HttpRequest, project: Project) -> HttpResponse:
-    storyboard = project.storyboards.first()
-    return render(
-        request,
-        "storyboards/final.html",
-        step_page_context(project, Step.FINAL, storyboard=storyboard),
-    )
+    return _storyboard_step(request, project, Step.FINAL)
+
+
+def _storyboard_step(request: HttpRequest, project: Project, step: Step) -> HttpResponse:
+    context = step_page_context(project, step, storyboard=project.storyboards.first())
+    return render(request, f"storyboards/{step.value}.html", context)

@@ -84,7 +84,7 @@ class FakeOpenAI(FakeServer):
         param: str | None = None,
         headers: dict[str, str] | None = None,
     ) -> None:
-        error = {"message": message, "type": type, "param": param, "code": code}
+        error = _error_body(message, type=type, code=code, param=param)
         self.script.append(ErrorReply(status, error, headers or {}))
 
     def rate_limit(
@@ -167,8 +167,13 @@ def _error(
     param: str | None = None,
     headers: dict[str, str] | None = None,
 ) -> Response:
-    error = {"message": message, "type": type, "param": param, "code": code}
+    error = _error_body(message, type=type, code=code, param=param)
     return Response.json({"error": error}, status=status, headers=headers)
+
+
+def _error_body(message: str, *, type: str, code: str | None, param: str | None) -> dict[str, Any]:
+    """OpenAI's error object, as the SDK reads it from `body["error"]`."""
+    return {"message": message, "type": type, "param": param, "code": code}
 
 
 def _request_problem(body: Any) -> str | None:
