@@ -232,14 +232,28 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "io"
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 600)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 660)
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 60}
+# A job whose whole worker died stays unacknowledged in Redis until this many seconds have
+# passed, then any worker takes it again (a dead prefork child's job is requeued at once).
+# Provider jobs run well under it; longer jobs hold a lease they renew, so a duplicate
+# delivery of a live job waits instead of running twice. Sweeps for such messages run every
+# 10 s. Every countdown (retry backoff) stays below it, or the waiting job would run twice.
+CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 300)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    "unacked_restore_interval": 10,
+    "unacked_restore_throttle": 1,
+}
+JOB_MAX_COUNTDOWN_SECONDS = max(1, CELERY_VISIBILITY_TIMEOUT * 4 // 5)
+# The soft time limit of a provider job (one image, one clip, one reply) unless it sets its own.
+PROVIDER_JOB_SECONDS = env_int("PROVIDER_JOB_SECONDS", 240)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
-# Jobs whose worker died are returned to `failed` (with a retry button) so nothing spins forever.
+# The last resort: artifacts in flight past every lease and retry become `failed` (with a retry
+# button), so nothing spins forever. A job whose worker died is normally redelivered first.
 CELERY_BEAT_SCHEDULE = {
-    "sweep-stuck-chat-replies": {"task": "projects.tasks.sweep_stuck_replies", "schedule": 60.0},
-    "sweep-stuck-moods": {"task": "storyboards.tasks.mood_sweep_stuck_task", "schedule": 60.0},
+    "sweep-stuck-chat-replies": {"task": "projects.tasks.chat_reply_sweep_task", "schedule": 60.0},
+    "sweep-stuck-moods": {"task": "storyboards.tasks.mood_sweep_task", "schedule": 60.0},
 }
 
 # --- Generation engine (media_pipeline) ---------------------------------------------

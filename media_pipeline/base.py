@@ -3,9 +3,31 @@
 Backends take and return plain values and storage paths; they never see a domain model.
 """
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+
+from django.db import models
+
+# A scene's length bounds (seconds): long enough to read, short enough for a video model.
+MIN_SCENE_SECONDS = 1.0
+MAX_SCENE_SECONDS = 10.0
+DEFAULT_SCENE_SECONDS = 3.0
+HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+class CameraMove(models.TextChoices):
+    """How image→video moves the camera over a still."""
+
+    ZOOM_IN = "zoom_in", "Zoom in"
+    ZOOM_OUT = "zoom_out", "Zoom out"
+    PAN_LEFT = "pan_left", "Pan left"
+    PAN_RIGHT = "pan_right", "Pan right"
+
+
+def is_hex_colour(value: object) -> bool:
+    return isinstance(value, str) and bool(HEX_COLOUR.match(value))
 
 
 class ProviderError(Exception):
@@ -55,7 +77,7 @@ class ScenePlan:
     text: str
     image_prompt: str
     duration: float
-    motion: str = "zoom_in"  # a camera move for image→video: zoom_in, zoom_out, pan_left, pan_right
+    motion: str = CameraMove.ZOOM_IN
 
 
 @dataclass(frozen=True)

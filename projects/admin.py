@@ -12,11 +12,11 @@ class ChatMessageInline(admin.TabularInline):
 
 @admin.register(Project)
 class ProjectAdmin(admin.ModelAdmin):
-    list_display = ["title", "owner", "step", "selected_mood", "updated_at"]
+    list_display = ["title", "owner", "step", "updated_at"]
     list_filter = ["step", "created_at"]
     search_fields = ["title", "owner__email"]
-    list_select_related = ["owner", "selected_mood"]
-    raw_id_fields = ["owner", "selected_mood", "product"]
+    list_select_related = ["owner"]
+    raw_id_fields = ["owner", "product"]
     readonly_fields = ["created_at", "updated_at"]
     date_hierarchy = "created_at"
     inlines = [ChatMessageInline]

@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
 from projects.selectors import project_get_for_user
-from projects.steps import LOCKED_REASONS, step_is_reachable, step_url
+from projects.steps import locked_reason, step_is_reachable, step_url
 
 
 def project_step(step: str) -> Callable:
@@ -21,7 +21,7 @@ def project_step(step: str) -> Callable:
         def wrapper(request: HttpRequest, project_id: int, *args, **kwargs) -> HttpResponse:
             project = project_get_for_user(request.user, project_id)
             if not step_is_reachable(project, step):
-                messages.info(request, LOCKED_REASONS[step])
+                messages.info(request, locked_reason(step))
                 return redirect(step_url(project, project.step))
             return view(request, project, *args, **kwargs)
 

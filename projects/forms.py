@@ -35,6 +35,10 @@ class ChatMessageForm(forms.Form):
     )
 
 
+class ChatEarlierForm(forms.Form):
+    before = forms.IntegerField(min_value=1)
+
+
 class BriefForm(forms.Form):
     """The brief card edited by hand. Partial briefs are fine: empty fields stay missing."""
 

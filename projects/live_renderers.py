@@ -4,7 +4,7 @@ from django.template.loader import render_to_string
 
 from projects.live import User, register_renderer, register_snapshot
 from projects.models import ChatMessage, Project, Step
-from projects.selectors import chat_messages_for_project, project_list_for_user
+from projects.selectors import chat_page_for_project, project_list_for_user
 from projects.steps import step_links
 
 BRIEF_PAGE = Step.BRIEF.value
@@ -32,7 +32,7 @@ def snapshot_brief_page(user: User, project: Project) -> str:
 
 
 def _chat_thread(project: Project) -> str:
-    context = {"project": project, "chat_messages": chat_messages_for_project(project), "oob": True}
+    context = {"project": project, "chat_page": chat_page_for_project(project), "oob": True}
     return render_to_string("projects/_chat_thread.html", context)
 
 

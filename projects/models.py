@@ -9,6 +9,7 @@ from media_pipeline.briefs import (
     is_complete,
     missing_fields,
 )
+from media_pipeline.states import StateGraph
 
 
 class Step(models.TextChoices):
@@ -29,9 +30,6 @@ class Project(models.Model):
     # The furthest step the project has unlocked; pages before it stay reachable.
     step = models.CharField(max_length=10, choices=Step.choices, default=Step.BRIEF)
     brief = models.JSONField(default=empty_brief)
-    selected_mood = models.ForeignKey(
-        "storyboards.Mood", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
     product = models.ForeignKey(
         "projects.Product",
         null=True,
@@ -39,6 +37,7 @@ class Project(models.Model):
         on_delete=models.SET_NULL,
         related_name="projects",
     )
+    # Set by later steps (the chosen mood's first image, the film's poster) for the dashboard.
     thumbnail = models.ImageField(upload_to="thumbnails/", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -75,16 +74,6 @@ class Project(models.Model):
     def step_index(self) -> int:
         return STEP_ORDER.index(self.step)
 
-    @property
-    def thumbnail_url(self) -> str:
-        """The project's own thumbnail, else the first image of its chosen mood (prefetched)."""
-        if self.thumbnail:
-            return self.thumbnail.url
-        if self.selected_mood is None:
-            return ""
-        first_image = next(iter(self.selected_mood.images.all()), None)
-        return first_image.image.url if first_image else ""
-
 
 class ChatMessage(models.Model):
     class Role(models.TextChoices):
@@ -111,6 +100,24 @@ class ChatMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.role}: {self.content[:40]}"
+
+
+# An assistant reply: pending until a worker claims it, streaming (a lease) until stored whole.
+# A transient fault sends it back to pending for the retry; a failed one may be retried.
+REPLY_STATES = StateGraph(
+    ChatMessage.Status,
+    {
+        ChatMessage.Status.PENDING: [ChatMessage.Status.STREAMING, ChatMessage.Status.FAILED],
+        ChatMessage.Status.STREAMING: [
+            ChatMessage.Status.STREAMING,
+            ChatMessage.Status.PENDING,
+            ChatMessage.Status.DONE,
+            ChatMessage.Status.FAILED,
+        ],
+        ChatMessage.Status.FAILED: [ChatMessage.Status.PENDING],
+    },
+)
+ANSWERING = (ChatMessage.Status.PENDING, ChatMessage.Status.STREAMING)
 
 
 class Product(models.Model):

@@ -1,22 +1,51 @@
-from django.contrib.auth.models import AbstractBaseUser
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from projects.models import ChatMessage, Project
 
-
-def project_list_for_user(user: AbstractBaseUser) -> QuerySet[Project]:
-    return (
-        Project.objects.filter(owner=user)
-        .select_related("selected_mood")
-        .prefetch_related("selected_mood__images")
-    )
+User = AbstractBaseUser | AnonymousUser
+# The brief page shows the latest turns; earlier ones load on demand.
+CHAT_PAGE_SIZE = 30
 
 
-def project_get_for_user(user: AbstractBaseUser, project_id: int) -> Project:
+def project_list_for_user(user: User) -> QuerySet[Project]:
+    """The user's projects; none for an anonymous or inactive user."""
+    if not user.is_authenticated or not user.is_active:
+        return Project.objects.none()
+    return Project.objects.filter(owner=user)
+
+
+def project_get_for_user(user: User, project_id: int) -> Project:
     """The user's project, or 404: another user's project must look exactly like a missing one."""
     return get_object_or_404(project_list_for_user(user), pk=project_id)
 
 
-def chat_messages_for_project(project: Project) -> QuerySet[ChatMessage]:
-    return project.messages.all()
+def project_find_for_user(user: User, project_id: int) -> Project | None:
+    """Like `project_get_for_user`, for code that answers "nothing" rather than 404 (live pushes)."""
+    return project_list_for_user(user).filter(pk=project_id).first()
+
+
+@dataclass(frozen=True)
+class ChatPage:
+    """A page of the conversation, oldest first, and whether earlier messages exist."""
+
+    messages: list[ChatMessage]
+    has_earlier: bool
+
+    @property
+    def first_id(self) -> int | None:
+        return self.messages[0].pk if self.messages else None
+
+
+def chat_page_for_project(project: Project, *, before: int | None = None) -> ChatPage:
+    """The latest CHAT_PAGE_SIZE messages (before message id `before`), in one query."""
+    messages = project.messages.order_by("-created_at", "-id")
+    if before is not None:
+        messages = messages.filter(id__lt=before)
+    latest = list(messages[: CHAT_PAGE_SIZE + 1])
+    return ChatPage(
+        messages=latest[:CHAT_PAGE_SIZE][::-1], has_earlier=len(latest) > CHAT_PAGE_SIZE
+    )

@@ -1,4 +1,10 @@
-"""Which step pages a project can show, so the step layout and the guards agree."""
+"""Which step pages a project can show, so the step layout and the guards agree.
+
+Each app registers the steps it serves (in its AppConfig.ready), so `projects` names no URL
+of a later app:
+
+    register_step(Step.MOOD, "storyboards:mood", locked_reason="Finish the brief first: …")
+"""
 
 from dataclasses import dataclass
 
@@ -6,17 +12,22 @@ from django.urls import reverse
 
 from projects.models import STEP_ORDER, Project, Step
 
-STEP_URL_NAMES = {
-    Step.BRIEF: "projects:brief",
-    Step.MOOD: "storyboards:mood",
-    Step.SCENES: "storyboards:scenes",
-    Step.FINAL: "storyboards:final",
-}
-LOCKED_REASONS = {
-    Step.MOOD: "Finish the brief first: every field of the brief card needs a value.",
-    Step.SCENES: "Pick a mood board first.",
-    Step.FINAL: "Approve a video for every scene first.",
-}
+
+@dataclass(frozen=True)
+class StepPage:
+    url_name: str
+    locked_reason: str
+
+
+_pages: dict[Step, StepPage] = {}
+
+
+def register_step(step: Step, url_name: str, *, locked_reason: str = "") -> None:
+    _pages[Step(step)] = StepPage(url_name=url_name, locked_reason=locked_reason)
+
+
+def locked_reason(step: str) -> str:
+    return _pages[Step(step)].locked_reason
 
 
 @dataclass(frozen=True)
@@ -32,7 +43,7 @@ def step_is_reachable(project: Project, step: str) -> bool:
 
 
 def step_url(project: Project, step: str) -> str:
-    return reverse(STEP_URL_NAMES[Step(step)], args=[project.pk])
+    return reverse(_pages[Step(step)].url_name, args=[project.pk])
 
 
 def step_links(project: Project) -> list[StepLink]:
@@ -56,3 +67,17 @@ def step_page_context(project: Project, step: str, **extra) -> dict:
         "step_links": step_links(project),
         **extra,
     }
+
+
+def project_unlock_step(*, project: Project, step: str) -> None:
+    """Move the project's furthest step forward to `step` (never backwards)."""
+    if STEP_ORDER.index(step) > project.step_index():
+        Project.objects.filter(pk=project.pk).update(step=step)
+        project.step = step
+
+
+def project_lock_after(*, project: Project, step: str) -> None:
+    """Pull the furthest step back to `step` when what later steps stood on is gone."""
+    if project.step_index() > STEP_ORDER.index(step):
+        Project.objects.filter(pk=project.pk).update(step=step)
+        project.step = step

@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:project_id>/brief/card", views.brief_card, name="brief_card"),
     path("<int:project_id>/brief/edit", views.brief_edit, name="brief_edit"),
     path("<int:project_id>/brief/messages", views.chat_send, name="chat_send"),
+    path("<int:project_id>/brief/messages/earlier", views.chat_earlier, name="chat_earlier"),
     path(
         "<int:project_id>/brief/messages/<int:message_id>/retry",
         views.chat_retry,

@@ -6,15 +6,12 @@ from django_htmx.http import reswap, retarget
 
 from media_pipeline.briefs import BriefError
 from projects import services
+from projects.briefs import brief_update
 from projects.decorators import project_step
-from projects.forms import BriefForm, ChatMessageForm, ProjectTitleForm
+from projects.forms import BriefForm, ChatEarlierForm, ChatMessageForm, ProjectTitleForm
 from projects.models import ChatMessage, Project, Step
 from projects.ratelimit import RateLimited
-from projects.selectors import (
-    chat_messages_for_project,
-    project_get_for_user,
-    project_list_for_user,
-)
+from projects.selectors import chat_page_for_project, project_get_for_user, project_list_for_user
 from projects.services import ProjectError
 from projects.steps import step_page_context, step_url
 
@@ -85,7 +82,7 @@ def _brief_page(request: HttpRequest, project: Project, **extra) -> HttpResponse
     context = step_page_context(
         project,
         Step.BRIEF,
-        chat_messages=chat_messages_for_project(project),
+        chat_page=chat_page_for_project(project),
         chat_form=extra.pop("chat_form", None) or ChatMessageForm(),
         **extra,
     )
@@ -118,7 +115,7 @@ def brief_edit(request: HttpRequest, project: Project) -> HttpResponse:
         form = BriefForm(request.POST)
         if form.is_valid():
             try:
-                services.brief_update(project=project, data=form.cleaned_data)
+                brief_update(project=project, data=form.cleaned_data)
             except BriefError as error:
                 form.add_error(None, str(error))
             else:
@@ -145,8 +142,19 @@ def chat_send(request: HttpRequest, project: Project) -> HttpResponse:
         return _chat_form_kept(request, project, form)
     if not request.htmx:
         return redirect("projects:brief", project.pk)
-    context = {"project": project, "chat_messages": chat_messages_for_project(project), "oob": True}
+    context = {"project": project, "chat_page": chat_page_for_project(project), "oob": True}
     return render(request, "projects/_chat_thread.html", context)
+
+
+@require_GET
+@project_step(Step.BRIEF)
+def chat_earlier(request: HttpRequest, project: Project) -> HttpResponse:
+    """The page of messages before `?before=<message id>` (a "Show earlier messages" click)."""
+    form = ChatEarlierForm(request.GET)
+    if not form.is_valid():
+        return redirect("projects:brief", project.pk)
+    page = chat_page_for_project(project, before=form.cleaned_data["before"])
+    return render(request, "projects/_chat_page.html", {"project": project, "chat_page": page})
 
 
 def _chat_form_kept(request: HttpRequest, project: Project, form: ChatMessageForm) -> HttpResponse:

@@ -9,8 +9,8 @@ TIMESTAMPS = ("status_changed_at", "created_at", "updated_at")
 class MoodImageInline(admin.TabularInline):
     model = MoodImage
     extra = 0
-    fields = ("position", "image", "width", "height", "created_at")
-    readonly_fields = ("width", "height", "created_at")
+    fields = ("position", "status", "image", "width", "height", "attempts", "error", "created_at")
+    readonly_fields = ("width", "height", "attempts", "created_at")
 
 
 @admin.register(Mood)
@@ -20,11 +20,11 @@ class MoodAdmin(admin.ModelAdmin):
         "project",
         "position",
         "status",
+        "selected",
         "swatches",
-        "attempts",
         "updated_at",
     )
-    list_filter = ("status",)
+    list_filter = ("status", "selected")
     search_fields = ("name", "feel", "project__title", "project__owner__email")
     list_select_related = ("project",)
     raw_id_fields = ("project",)
@@ -45,11 +45,12 @@ class MoodAdmin(admin.ModelAdmin):
 
 @admin.register(MoodImage)
 class MoodImageAdmin(admin.ModelAdmin):
-    list_display = ("__str__", "mood", "position", "width", "height", "created_at")
+    list_display = ("__str__", "mood", "position", "status", "attempts", "created_at")
+    list_filter = ("status",)
     search_fields = ("mood__name", "mood__project__title", "image")
     list_select_related = ("mood",)
     raw_id_fields = ("mood",)
-    readonly_fields = ("width", "height", "created_at")
+    readonly_fields = ("width", "height", "attempts", "status_changed_at", "created_at")
 
 
 class SceneInline(admin.TabularInline):

@@ -7,9 +7,22 @@ class StoryboardsConfig(AppConfig):
     def ready(self) -> None:
         from projects.live import register_renderer, register_snapshot
         from projects.models import Step
+        from projects.signals import project_duplicated
+        from projects.steps import register_step
+        from storyboards.generation import MOOD_KIND, MOODS_KIND
         from storyboards.live import mood_renderer, moods_renderer, moods_snapshot
-        from storyboards.services import MOOD_KIND, MOODS_KIND
+        from storyboards.services import mood_copy_all
 
+        register_step(
+            Step.MOOD,
+            "storyboards:mood",
+            locked_reason="Finish the brief first: every field of the brief card needs a value.",
+        )
+        register_step(Step.SCENES, "storyboards:scenes", locked_reason="Pick a mood board first.")
+        register_step(
+            Step.FINAL, "storyboards:final", locked_reason="Approve a video for every scene first."
+        )
+        project_duplicated.connect(mood_copy_all, dispatch_uid="storyboards.mood_copy_all")
         register_renderer(MOOD_KIND, mood_renderer, page=Step.MOOD.value)
         register_renderer(MOODS_KIND, moods_renderer, page=Step.MOOD.value)
         register_snapshot(moods_snapshot, page=Step.MOOD.value)

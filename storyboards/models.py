@@ -1,13 +1,24 @@
+"""Moods, storyboards, scenes and compositions, each status field with its state graph beside it.
+
+The graphs are the only transitions `media_pipeline.states.transition` will perform; tests walk
+every declared edge and check that undeclared ones are refused.
+"""
+
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
-MIN_SCENE_SECONDS = 1.0
-MAX_SCENE_SECONDS = 10.0
-DEFAULT_SCENE_SECONDS = 3.0
+from media_pipeline.base import (
+    DEFAULT_SCENE_SECONDS,
+    MAX_SCENE_SECONDS,
+    MIN_SCENE_SECONDS,
+    CameraMove,
+)
+from media_pipeline.states import StateGraph
 
 
 class GenerationStatus(models.TextChoices):
-    """The life of one generated artifact (a mood board, a scene's image, a clip...)."""
+    """The life of one generated artifact (an image, a scene's text, a clip...)."""
 
     IDLE = "idle", "Not started"
     QUEUED = "queued", "Queued"
@@ -18,21 +29,48 @@ class GenerationStatus(models.TextChoices):
 
 IN_FLIGHT = (GenerationStatus.QUEUED, GenerationStatus.RUNNING)
 
+# One artifact's job: queued until a worker claims it, running (a lease: a running artifact
+# whose worker died is claimed again), then done or failed; done or failed may start again.
+ARTIFACT_STATES = StateGraph(
+    GenerationStatus,
+    {
+        GenerationStatus.IDLE: [GenerationStatus.QUEUED],
+        GenerationStatus.QUEUED: [GenerationStatus.RUNNING, GenerationStatus.FAILED],
+        GenerationStatus.RUNNING: [
+            GenerationStatus.RUNNING,
+            GenerationStatus.QUEUED,
+            GenerationStatus.DONE,
+            GenerationStatus.FAILED,
+        ],
+        GenerationStatus.DONE: [GenerationStatus.QUEUED],
+        GenerationStatus.FAILED: [GenerationStatus.QUEUED],
+    },
+)
+
 
 class Mood(models.Model):
+    class Status(models.TextChoices):
+        IDLE = "idle", "Not started"
+        PLANNING = "planning", "Planning"
+        DRAWING = "drawing", "Drawing"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
     project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="moods")
     position = models.PositiveSmallIntegerField()
     name = models.CharField(max_length=80, blank=True)
     feel = models.CharField(max_length=200, blank=True)
     palette = models.JSONField(default=list, blank=True)
+    layout = models.CharField(max_length=40, blank=True)
     image_prompt = models.TextField(blank=True)
-    status = models.CharField(
-        max_length=10, choices=GenerationStatus.choices, default=GenerationStatus.IDLE
-    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.IDLE)
+    # The project's chosen board; at most one per project (a conditional unique constraint).
+    selected = models.BooleanField(default=False)
     error = models.CharField(max_length=500, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
     seed = models.PositiveIntegerField(default=0)
-    status_changed_at = models.DateTimeField(null=True, blank=True)
+    # Each plan asks the writer for a new variation, so "Regenerate" brings new directions.
+    variation = models.PositiveIntegerField(default=0)
+    status_changed_at = models.DateTimeField(default=timezone.now)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -41,7 +79,10 @@ class Mood(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["project", "position"], name="mood_position_unique_per_project"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["project"], condition=Q(selected=True), name="one_selected_mood_per_project"
+            ),
         ]
         indexes = [models.Index(fields=["status", "status_changed_at"])]
 
@@ -49,12 +90,35 @@ class Mood(models.Model):
         return self.name or f"Mood {self.position + 1}"
 
 
+# A board is planned (one text call gives every queued board its direction), then drawn (one
+# job per image); it is done when every image is, failed when one image fails or the plan does.
+MOOD_STATES = StateGraph(
+    Mood.Status,
+    {
+        Mood.Status.IDLE: [Mood.Status.PLANNING],
+        Mood.Status.PLANNING: [Mood.Status.DRAWING, Mood.Status.FAILED],
+        Mood.Status.DRAWING: [Mood.Status.DONE, Mood.Status.FAILED],
+        Mood.Status.DONE: [Mood.Status.PLANNING],
+        Mood.Status.FAILED: [Mood.Status.PLANNING, Mood.Status.DRAWING],
+    },
+)
+MOOD_IN_FLIGHT = (Mood.Status.PLANNING, Mood.Status.DRAWING)
+
+
 class MoodImage(models.Model):
     mood = models.ForeignKey(Mood, on_delete=models.CASCADE, related_name="images")
     position = models.PositiveSmallIntegerField()
-    image = models.ImageField(upload_to="moods/", width_field="width", height_field="height")
+    image = models.ImageField(
+        upload_to="moods/", width_field="width", height_field="height", blank=True
+    )
     width = models.PositiveIntegerField(default=0)
     height = models.PositiveIntegerField(default=0)
+    status = models.CharField(
+        max_length=10, choices=GenerationStatus.choices, default=GenerationStatus.QUEUED
+    )
+    error = models.CharField(max_length=500, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    status_changed_at = models.DateTimeField(default=timezone.now)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -62,6 +126,7 @@ class MoodImage(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["mood", "position"], name="mood_image_position_unique")
         ]
+        indexes = [models.Index(fields=["status", "status_changed_at"])]
 
     def __str__(self) -> str:
         return f"{self.mood} image {self.position + 1}"
@@ -80,6 +145,7 @@ class Storyboard(models.Model):
     mood = models.JSONField(help_text="The chosen mood as it was when the storyboard was made.")
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.GENERATING)
     error = models.CharField(max_length=500, blank=True)
+    status_changed_at = models.DateTimeField(default=timezone.now)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -89,6 +155,16 @@ class Storyboard(models.Model):
 
     def __str__(self) -> str:
         return f"Storyboard {self.pk} of {self.project}"
+
+
+# Generating while the writer plans the scenes; ready once they are stored.
+STORYBOARD_STATES = StateGraph(
+    Storyboard.Status,
+    {
+        Storyboard.Status.GENERATING: [Storyboard.Status.READY, Storyboard.Status.ERROR],
+        Storyboard.Status.ERROR: [Storyboard.Status.GENERATING],
+    },
+)
 
 
 class Scene(models.Model):
@@ -103,6 +179,7 @@ class Scene(models.Model):
     image = models.ImageField(upload_to="scenes/images/", blank=True)
     video = models.FileField(upload_to="scenes/videos/", blank=True)
     duration = models.FloatField(default=DEFAULT_SCENE_SECONDS)
+    motion = models.CharField(max_length=12, choices=CameraMove.choices, default=CameraMove.ZOOM_IN)
     state = models.CharField(max_length=8, choices=State.choices, default=State.TEXT)
     text_status = models.CharField(
         max_length=10, choices=GenerationStatus.choices, default=GenerationStatus.IDLE
@@ -118,7 +195,7 @@ class Scene(models.Model):
     image_attempts = models.PositiveSmallIntegerField(default=0)
     video_attempts = models.PositiveSmallIntegerField(default=0)
     seed = models.PositiveIntegerField(default=0)
-    status_changed_at = models.DateTimeField(null=True, blank=True)
+    status_changed_at = models.DateTimeField(default=timezone.now)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -143,6 +220,11 @@ class Scene(models.Model):
         return f"Scene {self.position + 1}"
 
 
+SCENE_TEXT_STATES = ARTIFACT_STATES.for_field("text_status")
+SCENE_IMAGE_STATES = ARTIFACT_STATES.for_field("image_status")
+SCENE_VIDEO_STATES = ARTIFACT_STATES.for_field("video_status")
+
+
 class Composition(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -161,6 +243,7 @@ class Composition(models.Model):
     progress = models.PositiveSmallIntegerField(default=0)
     stage = models.CharField(max_length=40, blank=True)
     error = models.CharField(max_length=500, blank=True)
+    status_changed_at = models.DateTimeField(default=timezone.now)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -178,3 +261,19 @@ class Composition(models.Model):
 
     def __str__(self) -> str:
         return f"Composition {self.pk} ({self.status})"
+
+
+# Pending until the media worker claims it; processing holds a lease that progress renews.
+COMPOSITION_STATES = StateGraph(
+    Composition.Status,
+    {
+        Composition.Status.PENDING: [Composition.Status.PROCESSING, Composition.Status.ERROR],
+        Composition.Status.PROCESSING: [
+            Composition.Status.PROCESSING,
+            Composition.Status.PENDING,
+            Composition.Status.COMPLETE,
+            Composition.Status.ERROR,
+        ],
+        Composition.Status.ERROR: [Composition.Status.PENDING],
+    },
+)

@@ -5,40 +5,36 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.shortcuts import get_object_or_404
 
 from projects.models import Project
-from storyboards.models import IN_FLIGHT, GenerationStatus, Mood, MoodImage
-
-PLANNING_LABEL = "Planning"
+from projects.selectors import project_list_for_user
+from storyboards.models import MOOD_IN_FLIGHT, GenerationStatus, Mood, MoodImage
 
 
 @dataclass(frozen=True)
 class MoodBoard:
-    """One board as its card shows it: the mood, an image or an empty slot per tile, selection."""
+    """One board as its card shows it: the mood, a drawn image or an empty slot per tile."""
 
     mood: Mood
     tiles: list[MoodImage | None]
-    selected: bool
+
+    @property
+    def selected(self) -> bool:
+        return self.mood.selected and self.is_done
 
     @property
     def in_flight(self) -> bool:
-        return self.mood.status in IN_FLIGHT
+        return self.mood.status in MOOD_IN_FLIGHT
 
     @property
     def is_done(self) -> bool:
-        return self.mood.status == GenerationStatus.DONE
+        return self.mood.status == Mood.Status.DONE
 
     @property
     def is_failed(self) -> bool:
-        return self.mood.status == GenerationStatus.FAILED
+        return self.mood.status == Mood.Status.FAILED
 
     @property
     def image_count(self) -> int:
         return sum(tile is not None for tile in self.tiles)
-
-    @property
-    def status_label(self) -> str:
-        if self.mood.status == GenerationStatus.QUEUED and not self.mood.name:
-            return PLANNING_LABEL
-        return self.mood.get_status_display()
 
 
 @dataclass(frozen=True)
@@ -54,7 +50,7 @@ class MoodPage:
 
     @property
     def selected(self) -> MoodBoard | None:
-        return next((board for board in self.boards if board.selected and board.is_done), None)
+        return next((board for board in self.boards if board.selected), None)
 
     @property
     def done_count(self) -> int:
@@ -66,33 +62,28 @@ class MoodPage:
 
 def mood_page_for_project(project: Project) -> MoodPage:
     moods = project.moods.prefetch_related("images")
-    return MoodPage(project=project, boards=[_board(mood, project) for mood in moods])
+    return MoodPage(project=project, boards=[_board(mood) for mood in moods])
 
 
 def mood_get_for_project(project: Project, mood_id: int) -> Mood:
     """One of the project's boards, or 404 (the project itself is already owner-scoped)."""
-    return get_object_or_404(project.moods.all(), pk=mood_id)
+    return get_object_or_404(project.moods.select_related("project"), pk=mood_id)
 
 
 def mood_get_for_user(user: AbstractBaseUser | AnonymousUser, mood_id: int) -> Mood | None:
-    if not user.is_authenticated:
-        return None
-    return Mood.objects.filter(pk=mood_id, project__owner=user).select_related("project").first()
+    projects = project_list_for_user(user)
+    return Mood.objects.filter(pk=mood_id, project__in=projects).select_related("project").first()
 
 
-def project_get_for_owner(
-    user: AbstractBaseUser | AnonymousUser, project_id: int
-) -> Project | None:
-    if not user.is_authenticated:
-        return None
-    return Project.objects.filter(pk=project_id, owner=user).first()
+def mood_selected_for_project(project: Project) -> Mood | None:
+    return project.moods.filter(selected=True, status=Mood.Status.DONE).first()
 
 
-def _board(mood: Mood, project: Project) -> MoodBoard:
-    images = {image.position: image for image in mood.images.all()}
-    slots = max(settings.QUALITY_PROFILE["images_per_mood"], max(images, default=-1) + 1)
-    return MoodBoard(
-        mood=mood,
-        tiles=[images.get(position) for position in range(slots)],
-        selected=project.selected_mood_id == mood.pk,
-    )
+def _board(mood: Mood) -> MoodBoard:
+    drawn = {
+        image.position: image
+        for image in mood.images.all()
+        if image.status == GenerationStatus.DONE and image.image
+    }
+    slots = max(settings.QUALITY_PROFILE["images_per_mood"], max(drawn, default=-1) + 1)
+    return MoodBoard(mood=mood, tiles=[drawn.get(position) for position in range(slots)])

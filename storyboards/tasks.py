@@ -1,85 +1,41 @@
-"""Mood board jobs on the `io` queue: thin wrappers that call the services and decide on retries.
+"""Mood board jobs on the `io` queue: thin wrappers around storyboards.generation.
 
-One plan job per batch (one text call, so the boards are distinct), then one image job
-per board, so the boards are drawn in parallel and a failing board leaves the others be.
+One plan job per batch (one text call, so the boards are distinct), then one job per image,
+so every image of every board is drawn in parallel while workers are free, and a failing
+image fails its own board only. Retries, failures and leases are the base job's
+(media_pipeline.jobs).
 
-The sweep runs every minute from Celery beat (CELERY_BEAT_SCHEDULE in config/settings.py).
+The sweep runs every minute from Celery beat (CELERY_BEAT_SCHEDULE in config/settings.py); it is
+the last resort, for jobs lost past their lease and every retry.
 """
 
 from datetime import timedelta
-from typing import Any
 
-from celery import Task, shared_task
+from celery import shared_task
 
-from media_pipeline.base import ProviderError
-from media_pipeline.retry import backoff_delay
-from storyboards import services
+from media_pipeline.jobs import provider_job
+from storyboards import generation
 
-QUEUE = "io"
-MAX_RETRIES = 3
-SOFT_TIME_LIMIT = 300
-TIME_LIMIT = 330
-# Past the hard limit plus the retries' waits, a board still in flight has lost its job.
+# Past the lease and every retry's wait, an artifact still in flight has lost its job.
 STUCK_AFTER = timedelta(minutes=15)
 
 
-class MoodTask(Task):
-    """Fails the job's boards when it ends unexpectedly (a bug, a time limit), so none spins forever."""
-
-    def on_failure(
-        self, exc: Exception, task_id: str, args: tuple, kwargs: dict, einfo: Any
-    ) -> None:
-        mood_ids = kwargs.get("mood_ids") or [kwargs["mood_id"]]
-        services.mood_fail(mood_ids=mood_ids, message=services.UNEXPECTED_MESSAGE)
+@provider_job(queue="io", fail=generation.mood_plan_fail)
+def mood_plan_task(*, mood_ids: list[int]) -> None:
+    for image_id in generation.mood_plan(mood_ids=mood_ids):
+        mood_image_draw_task.delay(mood_image_id=image_id)
 
 
-MOOD_TASK_OPTIONS = {
-    "bind": True,
-    "base": MoodTask,
-    "queue": QUEUE,
-    "acks_late": True,
-    "reject_on_worker_lost": True,
-    "soft_time_limit": SOFT_TIME_LIMIT,
-    "time_limit": TIME_LIMIT,
-    "max_retries": MAX_RETRIES,
-}
+@provider_job(
+    queue="io",
+    fail=generation.mood_image_fail,
+    requeue=generation.mood_image_requeue,
+    soft_time_limit=generation.IMAGE_JOB_SECONDS,
+)
+def mood_image_draw_task(*, mood_image_id: int) -> None:
+    generation.mood_image_draw(mood_image_id=mood_image_id)
 
 
-@shared_task(**MOOD_TASK_OPTIONS)
-def mood_plan_task(self: Task, *, mood_ids: list[int]) -> None:
-    try:
-        services.mood_plan(mood_ids=mood_ids)
-    except ProviderError as error:
-        if not _retryable(self, error):
-            services.mood_fail(mood_ids=mood_ids, message=error.message)
-            return
-        raise _retry(self, error) from error
-
-
-@shared_task(**MOOD_TASK_OPTIONS)
-def mood_images_task(self: Task, *, mood_id: int) -> None:
-    mood = services.mood_claim(mood_id=mood_id)
-    if mood is None:
-        return
-    try:
-        services.mood_render_images(mood=mood)
-    except ProviderError as error:
-        if not _retryable(self, error):
-            services.mood_fail(mood_ids=[mood_id], message=error.message)
-            return
-        services.mood_requeue(mood=mood)
-        raise _retry(self, error) from error
-
-
-@shared_task(queue=QUEUE, acks_late=True)
-def mood_sweep_stuck_task() -> int:
-    return services.mood_sweep_stuck(older_than=STUCK_AFTER)
-
-
-def _retryable(task: Task, error: ProviderError) -> bool:
-    return not error.permanent and task.request.retries < MAX_RETRIES
-
-
-def _retry(task: Task, error: ProviderError) -> Exception:
-    countdown = backoff_delay(task.request.retries, retry_after=error.retry_after)
-    return task.retry(exc=error, countdown=countdown)
+@shared_task(queue="io")
+def mood_sweep_task() -> int:
+    return generation.mood_sweep_stuck(older_than=STUCK_AFTER)

@@ -9,7 +9,11 @@ from projects.ratelimit import RateLimited
 from projects.steps import step_page_context
 from storyboards import services
 from storyboards.live import render_mood_region, render_mood_update
-from storyboards.selectors import mood_get_for_project, mood_page_for_project
+from storyboards.selectors import (
+    mood_get_for_project,
+    mood_page_for_project,
+    mood_selected_for_project,
+)
 
 
 @require_GET
@@ -79,5 +83,10 @@ def final(request: HttpRequest, project: Project) -> HttpResponse:
 
 
 def _storyboard_step(request: HttpRequest, project: Project, step: Step) -> HttpResponse:
-    context = step_page_context(project, step, storyboard=project.storyboards.first())
+    context = step_page_context(
+        project,
+        step,
+        storyboard=project.storyboards.first(),
+        mood=mood_selected_for_project(project),
+    )
     return render(request, f"storyboards/{step.value}.html", context)

@@ -1,6 +1,7 @@
 import uuid
 
 import pytest
+from django.test import override_settings
 
 from media_pipeline.registry import providers
 from tests.factories import UserFactory
@@ -25,6 +26,13 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, t
     database = settings.DATABASES["default"]
     if database["ENGINE"].endswith("sqlite3"):
         database["TEST"]["NAME"] = str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fast_password_hashing():
+    """Real hashers cost about 0.35 s per test user; hashing strength is not under test here."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -2,7 +2,7 @@ import factory
 from django.contrib.auth import get_user_model
 
 from projects.models import ChatMessage, Product, ProductImage, Project, Step
-from storyboards.models import Mood, MoodImage, Scene, Storyboard
+from storyboards.models import GenerationStatus, Mood, MoodImage, Scene, Storyboard
 
 COMPLETE_BRIEF = {
     "product": "GlowSerum",
@@ -72,7 +72,8 @@ class MoodFactory(factory.django.DjangoModelFactory):
     name = "Golden hour"
     feel = "Warm light, slow and calm."
     palette = factory.LazyFunction(lambda: ["#2b1d14", "#8a4b2a", "#e0a458", "#f4d6a0", "#fff5e6"])
-    status = "done"
+    image_prompt = "golden bottle\nwarm hands"
+    status = Mood.Status.DONE
 
 
 class MoodImageFactory(factory.django.DjangoModelFactory):
@@ -82,6 +83,7 @@ class MoodImageFactory(factory.django.DjangoModelFactory):
     mood = factory.SubFactory(MoodFactory)
     position = factory.Sequence(lambda n: n)
     image = factory.django.ImageField(width=36, height=64, color="orange")
+    status = GenerationStatus.DONE
 
 
 class StoryboardFactory(factory.django.DjangoModelFactory):

@@ -12,7 +12,7 @@ import re
 from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageFont, ImageOps
 
 from media_pipeline import storage
-from media_pipeline.base import ImageStyle, StoredMedia
+from media_pipeline.base import ImageStyle, StoredMedia, is_hex_colour
 from media_pipeline.metering import metered
 
 BACKEND = "local"
@@ -39,7 +39,6 @@ STOPWORDS = frozenset((
     "we", "you", "who", "use", "showing", "stopping", "look", "curious", "space", "words",
     "enjoying", "revealed", "centre", "center", "light",
 ))  # fmt: skip
-HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 PALETTE_SIZE = 5
 TITLE_WORDS = 3
 BOKEH_COUNT = 14
@@ -96,7 +95,7 @@ def render_image(
 
 def choose_palette(prompt: str, style: ImageStyle | None) -> list[str]:
     """The style's colours (padded to five with lighter tints), else a curated palette."""
-    colours = [colour for colour in (style.palette if style else []) if HEX_COLOUR.match(colour)]
+    colours = [colour for colour in (style.palette if style else []) if is_hex_colour(colour)]
     if not colours:
         digest = int(hashlib.sha256(prompt.encode()).hexdigest(), 16)
         return list(PALETTES[digest % len(PALETTES)])

@@ -6,13 +6,12 @@ from pathlib import Path
 from django.conf import settings
 
 from media_pipeline import ffmpeg, storage
-from media_pipeline.base import StoredMedia
+from media_pipeline.base import CameraMove, StoredMedia
 from media_pipeline.clips import normalise_clip
 from media_pipeline.metering import metered
 
 BACKEND = "local"
 MODEL = "ffmpeg-zoompan"
-MOTIONS = ("zoom_in", "zoom_out", "pan_left", "pan_right")
 MAX_ZOOM = 0.18  # how far the camera pushes in over the clip (1.18×)
 # zoompan moves in whole pixels; working on a larger copy makes slow moves smooth.
 SUPERSAMPLE = 2
@@ -33,9 +32,9 @@ class LocalVideoBackend:
         self.fps = fps or profile["fps"]
 
     def animate(self, *, image_path: str, duration: float, motion: str, seed: int) -> StoredMedia:
-        if motion not in MOTIONS:
+        if motion not in CameraMove.values:
             raise ValueError(
-                f"Unknown camera motion {motion!r}; expected one of {', '.join(MOTIONS)}."
+                f"Unknown camera motion {motion!r}; expected one of {', '.join(CameraMove.values)}."
             )
         with (
             metered("video", BACKEND, MODEL),

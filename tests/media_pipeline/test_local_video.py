@@ -4,7 +4,8 @@ from PIL import Image, ImageChops
 
 from media_pipeline import ffmpeg, storage
 from media_pipeline.backends.local_image import render_image
-from media_pipeline.backends.local_video import MOTIONS, LocalVideoBackend
+from media_pipeline.backends.local_video import LocalVideoBackend
+from media_pipeline.base import CameraMove
 from media_pipeline.models import ProviderUsage
 
 from .conftest import FPS, FRAME_HEIGHT, FRAME_WIDTH, keyframe_times
@@ -53,7 +54,7 @@ def test_keyframes_every_second(image_path):
         assert keyframe_times(local) == pytest.approx([0, 1, 2], abs=0.01)
 
 
-@pytest.mark.parametrize("motion", MOTIONS)
+@pytest.mark.parametrize("motion", CameraMove.values)
 def test_camera_moves_between_first_and_last_frame(image_path, tmp_path, motion):
     media = LocalVideoBackend().animate(image_path=image_path, duration=1.5, motion=motion, seed=1)
 
@@ -66,10 +67,10 @@ def test_each_motion_gives_a_different_clip(image_path):
 
     paths = {
         backend.animate(image_path=image_path, duration=1, motion=motion, seed=1).path
-        for motion in MOTIONS
+        for motion in CameraMove.values
     }
 
-    assert len(paths) == len(MOTIONS)
+    assert len(paths) == len(CameraMove.values)
 
 
 def test_options_override_the_quality_profile(image_path):

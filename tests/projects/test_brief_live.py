@@ -6,7 +6,7 @@ from asgiref.sync import async_to_sync, sync_to_async
 from projects import tasks
 from projects.models import ChatMessage
 from tests.factories import ProjectFactory
-from tests.projects.fakes import ScriptedTextBackend
+from tests.fakes.text import ScriptedTextBackend
 from tests.projects.test_consumers import TIMEOUT, owner_page
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -18,7 +18,7 @@ def scripted_text(settings):
     ScriptedTextBackend.token_delay = 0.06  # slower than a flush, so tokens arrive one by one
     settings.MEDIA_PIPELINE = {
         **settings.MEDIA_PIPELINE,
-        "text": {"BACKEND": "tests.projects.fakes.ScriptedTextBackend", "OPTIONS": {}},
+        "text": {"BACKEND": "tests.fakes.text.ScriptedTextBackend", "OPTIONS": {}},
     }
 
 
@@ -29,7 +29,7 @@ def test_reply_tokens_then_the_final_message_and_the_card_reach_the_page(user):
     async def scenario():
         async with owner_page(project, page="brief") as page:
             assert 'id="chat-thread"' in page.snapshot and 'id="brief-card"' in page.snapshot
-            await sync_to_async(tasks.chat_reply.apply)(args=[reply.pk])
+            await sync_to_async(tasks.chat_reply_answer_task.apply)(kwargs={"message_id": reply.pk})
             frames = []
             while not any('id="brief-card"' in frame for frame in frames):
                 frames.append(await page.receive_from(timeout=TIMEOUT))
@@ -52,7 +52,7 @@ def test_a_mood_page_receives_no_brief_regions(user):
     async def scenario():
         # A project without boards has nothing to show on its mood page yet: no snapshot.
         async with owner_page(project, page="mood", snapshot=False) as page:
-            await sync_to_async(tasks.chat_reply.apply)(args=[reply.pk])
+            await sync_to_async(tasks.chat_reply_answer_task.apply)(kwargs={"message_id": reply.pk})
             assert await page.receive_nothing(timeout=0.5)
 
     async_to_sync(scenario)()

@@ -29,7 +29,7 @@ def test_a_reply_streams_from_openai_and_fills_the_brief(
     openai_text.reply(dict(COMPLETE_BRIEF))
 
     with django_capture_on_commit_callbacks(execute=True):
-        tasks.chat_reply.apply(args=[reply.pk])
+        tasks.chat_reply_answer_task.apply(kwargs={"message_id": reply.pk})
 
     reply.refresh_from_db()
     project.refresh_from_db()
@@ -52,7 +52,7 @@ def test_a_rejected_key_fails_the_reply_with_a_message_to_act_on(user, openai_te
     reply = project.messages.create(role="assistant", status=ChatMessage.Status.PENDING)
     openai_text.fail(401, "Incorrect API key provided: sk-abc***.", code="invalid_api_key")
 
-    tasks.chat_reply.apply(args=[reply.pk])
+    tasks.chat_reply_answer_task.apply(kwargs={"message_id": reply.pk})
 
     reply.refresh_from_db()
     assert reply.status == ChatMessage.Status.FAILED

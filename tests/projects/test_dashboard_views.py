@@ -34,8 +34,7 @@ def test_dashboard_queries_do_not_grow_with_projects(
 ):
     for _ in range(5):
         project = ProjectFactory(owner=user)
-        image = MoodImageFactory(mood__project=project)
-        project.selected_mood = image.mood
+        project.thumbnail = MoodImageFactory(mood__project=project).image.name
         project.save()
     with django_assert_max_num_queries(6):
         client_logged_in.get(reverse("projects:list"))

@@ -29,8 +29,7 @@ def test_a_complete_brief_opens_the_mood_step_only(client_logged_in, user):
 
 def test_a_chosen_mood_opens_the_scenes_step(client_logged_in, user):
     project = ProjectFactory(owner=user, complete_brief=True, step=Step.SCENES)
-    project.selected_mood = MoodFactory(project=project)
-    project.save()
+    MoodFactory(project=project, selected=True)
     assert client_logged_in.get(reverse("storyboards:scenes", args=[project.pk])).status_code == 200
     response = client_logged_in.get(reverse("storyboards:final", args=[project.pk]))
     assert response["Location"] == reverse("storyboards:scenes", args=[project.pk])

@@ -7,10 +7,10 @@ from django.db import connection
 
 from config.celery import app as celery_app
 from media_pipeline.registry import providers
-from storyboards.services import MOOD_COUNT
+from storyboards.generation import MOOD_COUNT
 
 TEXT_BACKEND = "media_pipeline.backends.local_text.LocalTextBackend"
-IMAGE_BACKEND = "tests.storyboards.fakes.ScriptedImageBackend"
+IMAGE_BACKEND = "tests.fakes.image.ScriptedImageBackend"
 IMAGES_PER_MOOD = 2
 
 
@@ -38,7 +38,7 @@ def enqueued(monkeypatch):
     from storyboards import tasks
 
     jobs: list[tuple[str, dict]] = []
-    for task in (tasks.mood_plan_task, tasks.mood_images_task):
+    for task in (tasks.mood_plan_task, tasks.mood_image_draw_task):
         monkeypatch.setattr(
             task, "delay", lambda task=task, **kwargs: jobs.append((task.name, kwargs))
         )
@@ -68,7 +68,11 @@ def io_worker(settings):
     }
     try:
         with start_worker(
-            app, pool="threads", concurrency=MOOD_COUNT, perform_ping_check=False, queues=["io"]
+            app,
+            pool="threads",
+            concurrency=MOOD_COUNT * IMAGES_PER_MOOD,
+            perform_ping_check=False,
+            queues=["io"],
         ) as worker:
             yield worker
     finally:

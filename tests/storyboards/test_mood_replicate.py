@@ -3,9 +3,10 @@
 import pytest
 
 from media_pipeline.models import ProviderUsage
+from media_pipeline.registry import providers
 from storyboards import services
-from storyboards.models import GenerationStatus
-from storyboards.services import MOOD_COUNT
+from storyboards.generation import MOOD_COUNT
+from storyboards.models import Mood
 from tests.factories import ProjectFactory
 from tests.storyboards.conftest import IMAGES_PER_MOOD
 
@@ -18,7 +19,7 @@ def replicate_images(mood_engine, replicate_fake):
         "BACKEND": "media_pipeline.backends.replicate_media.ReplicateImageBackend",
         "OPTIONS": {},
     }
-    services.providers.reset()
+    providers.reset()
     return replicate_fake
 
 
@@ -31,7 +32,7 @@ def test_boards_are_drawn_by_sdxl_predictions(
         services.mood_generate_all(project=project, user=project.owner)
 
     boards = list(project.moods.prefetch_related("images"))
-    assert [board.status for board in boards] == [GenerationStatus.DONE] * MOOD_COUNT
+    assert [board.status for board in boards] == [Mood.Status.DONE] * MOOD_COUNT
     assert all(len(board.images.all()) == IMAGES_PER_MOOD for board in boards)
     assert {(image.width, image.height) for board in boards for image in board.images.all()} == {
         (64, 112)
@@ -56,7 +57,7 @@ def test_a_refused_prompt_fails_only_its_board_with_the_models_words(
         services.mood_generate_all(project=project, user=project.owner)
 
     statuses = sorted(project.moods.values_list("status", flat=True))
-    assert statuses.count(GenerationStatus.FAILED) == 1
-    assert statuses.count(GenerationStatus.DONE) == MOOD_COUNT - 1
-    failed = project.moods.get(status=GenerationStatus.FAILED)
+    assert statuses.count(Mood.Status.FAILED) == 1
+    assert statuses.count(Mood.Status.DONE) == MOOD_COUNT - 1
+    failed = project.moods.get(status=Mood.Status.FAILED)
     assert "rephrase" in failed.error.lower()

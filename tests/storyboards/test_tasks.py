@@ -7,11 +7,14 @@ from django.conf import settings
 from django.test import Client
 
 from config.asgi import application
+from media_pipeline import jobs
 from media_pipeline.base import ProviderError
+from media_pipeline.jobs import MAX_RETRIES, UNEXPECTED
 from media_pipeline.models import ProviderUsage
+from media_pipeline.registry import providers
 from storyboards import services, tasks
-from storyboards.models import GenerationStatus, Mood
-from storyboards.services import MOOD_COUNT
+from storyboards.generation import MOOD_COUNT
+from storyboards.models import MOOD_IN_FLIGHT, GenerationStatus, Mood, MoodImage
 from tests.factories import MoodFactory, ProjectFactory
 from tests.storyboards.conftest import IMAGES_PER_MOOD
 
@@ -28,15 +31,27 @@ def project(user):
 
 @pytest.fixture
 def planned_board(project):
-    return MoodFactory(
-        project=project, status=GenerationStatus.QUEUED, image_prompt="bottle\nhands"
-    )
+    """A board whose direction is planned and whose images wait for their jobs."""
+    board = MoodFactory(project=project, status=Mood.Status.DRAWING)
+    for position in range(IMAGES_PER_MOOD):
+        MoodImage.objects.create(mood=board, position=position)
+    return board
 
 
 def run_images_job(board: Mood) -> Mood:
-    tasks.mood_images_task.apply(kwargs={"mood_id": board.pk})
+    for image in board.images.all():
+        tasks.mood_image_draw_task.apply(kwargs={"mood_image_id": image.pk})
     board.refresh_from_db()
     return board
+
+
+@pytest.fixture
+def no_backoff(monkeypatch):
+    waits = []
+    monkeypatch.setattr(
+        jobs, "retry_countdown", lambda attempt, retry_after: waits.append(retry_after) or 0
+    )
+    return waits
 
 
 @pytest.mark.django_db
@@ -47,7 +62,7 @@ def test_generate_all_runs_to_finished_boards(
         services.mood_generate_all(project=project, user=user)
 
     moods = list(project.moods.prefetch_related("images"))
-    assert {mood.status for mood in moods} == {GenerationStatus.DONE}
+    assert {mood.status for mood in moods} == {Mood.Status.DONE}
     assert [mood.images.count() for mood in moods] == [IMAGES_PER_MOOD] * MOOD_COUNT
     usage = ProviderUsage.objects.filter(subject=f"project:{project.pk}", user_id=user.pk)
     assert usage.filter(capability="text").count() == 1
@@ -56,33 +71,27 @@ def test_generate_all_runs_to_finished_boards(
 
 @pytest.mark.django_db
 def test_transient_error_is_retried_and_the_board_finishes(
-    planned_board, image_backend, monkeypatch
+    planned_board, image_backend, no_backoff
 ):
-    delays = []
-    monkeypatch.setattr(
-        tasks, "backoff_delay", lambda attempt, retry_after: delays.append(retry_after) or 0
-    )
     image_backend.errors = [TRANSIENT]
 
     board = run_images_job(planned_board)
 
-    assert board.status == GenerationStatus.DONE
-    assert board.attempts == 2
-    assert board.images.count() == IMAGES_PER_MOOD
-    assert delays == [1]
+    assert board.status == Mood.Status.DONE
+    assert sorted(board.images.values_list("attempts", flat=True)) == [1, 2]
+    assert no_backoff == [1]
 
 
 @pytest.mark.django_db
 def test_transient_errors_past_the_retry_limit_fail_the_board(
-    planned_board, image_backend, monkeypatch
+    planned_board, image_backend, no_backoff
 ):
-    monkeypatch.setattr(tasks, "backoff_delay", lambda attempt, retry_after: 0)
-    image_backend.errors = [TRANSIENT] * (tasks.MAX_RETRIES + 1)
+    image_backend.errors = [TRANSIENT] * (MAX_RETRIES + 1)
 
     board = run_images_job(planned_board)
 
-    assert (board.status, board.error) == (GenerationStatus.FAILED, TRANSIENT.message)
-    assert board.attempts == tasks.MAX_RETRIES + 1
+    assert (board.status, board.error) == (Mood.Status.FAILED, TRANSIENT.message)
+    assert board.images.first().attempts == MAX_RETRIES + 1
 
 
 @pytest.mark.django_db
@@ -91,11 +100,9 @@ def test_permanent_error_fails_the_board_at_once_with_its_message(planned_board,
 
     board = run_images_job(planned_board)
 
-    assert (board.status, board.error, board.attempts) == (
-        GenerationStatus.FAILED,
-        PERMANENT.message,
-        1,
-    )
+    failed = board.images.get(status=GenerationStatus.FAILED)
+    assert (board.status, board.error) == (Mood.Status.FAILED, PERMANENT.message)
+    assert (failed.attempts, failed.error) == (1, PERMANENT.message)
 
 
 @pytest.mark.django_db
@@ -108,7 +115,7 @@ def test_a_failing_board_leaves_the_others_finishing(
         services.mood_generate_all(project=project, user=user)
 
     statuses = list(project.moods.values_list("status", flat=True))
-    assert statuses == [GenerationStatus.FAILED] + [GenerationStatus.DONE] * (MOOD_COUNT - 1)
+    assert statuses == [Mood.Status.FAILED] + [Mood.Status.DONE] * (MOOD_COUNT - 1)
 
 
 @pytest.mark.django_db
@@ -117,15 +124,15 @@ def test_a_failed_plan_fails_every_board_it_was_planning(project, monkeypatch):
         raise PERMANENT
 
     boards = [
-        MoodFactory(project=project, position=p, status=GenerationStatus.QUEUED, name="")
+        MoodFactory(project=project, position=p, status=Mood.Status.PLANNING, name="")
         for p in range(2)
     ]
-    monkeypatch.setattr(services.providers["text"], "plan_moods", refuse)
+    monkeypatch.setattr(providers["text"], "plan_moods", refuse)
 
     tasks.mood_plan_task.apply(kwargs={"mood_ids": [board.pk for board in boards]})
 
     assert set(project.moods.values_list("status", "error")) == {
-        (GenerationStatus.FAILED, PERMANENT.message)
+        (Mood.Status.FAILED, PERMANENT.message)
     }
 
 
@@ -137,38 +144,42 @@ def test_an_unexpected_error_fails_the_board_instead_of_leaving_it_running(
 
     board = run_images_job(planned_board)
 
-    assert (board.status, board.error) == (GenerationStatus.FAILED, services.UNEXPECTED_MESSAGE)
+    assert (board.status, board.error) == (Mood.Status.FAILED, UNEXPECTED)
 
 
 @pytest.mark.django_db
-def test_a_board_another_worker_has_is_left_alone(planned_board, image_backend):
-    Mood.objects.filter(pk=planned_board.pk).update(status=GenerationStatus.RUNNING)
-
-    board = run_images_job(planned_board)
-
-    assert (board.status, board.images.count(), image_backend.calls) == (
-        GenerationStatus.RUNNING,
-        0,
-        0,
+def test_an_image_another_job_holds_is_rescheduled_for_when_its_lease_runs_out(
+    planned_board, image_backend, monkeypatch
+):
+    rescheduled = []
+    monkeypatch.setattr(
+        tasks.mood_image_draw_task,
+        "apply_async",
+        lambda kwargs, countdown: rescheduled.append(kwargs),
     )
+    image = planned_board.images.first()
+    MoodImage.objects.filter(pk=image.pk).update(status=GenerationStatus.RUNNING)
+
+    tasks.mood_image_draw_task.apply(kwargs={"mood_image_id": image.pk})
+
+    assert rescheduled == [{"mood_image_id": image.pk}]
+    assert image_backend.calls == 0
 
 
 @pytest.mark.django_db
 def test_sweep_task_fails_stuck_boards(project):
-    MoodFactory(
-        project=project, status=GenerationStatus.RUNNING, status_changed_at="2020-01-01T00:00Z"
-    )
+    MoodFactory(project=project, status=Mood.Status.PLANNING, status_changed_at="2020-01-01T00:00Z")
 
-    assert tasks.mood_sweep_stuck_task.apply().get() == 1
+    assert tasks.mood_sweep_task.apply().get() == 1
 
 
 @pytest.mark.slow
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_boards_are_drawn_in_parallel_by_the_io_worker(mood_engine, io_worker):
-    """One job per board on a pooled worker: every board's images are drawn at the same time."""
+    """One job per image on a pooled worker: every image of every board is drawn at once."""
     mood_engine.MEDIA_PIPELINE["image"]["OPTIONS"] = {"delay": SLOW_IMAGE_SECONDS}
-    services.providers.reset()
+    providers.reset()
     project = ProjectFactory(complete_brief=True)
 
     services.mood_generate_all(project=project, user=project.owner)
@@ -176,17 +187,15 @@ def test_boards_are_drawn_in_parallel_by_the_io_worker(mood_engine, io_worker):
         project, timeout=SLOW_IMAGE_SECONDS * IMAGES_PER_MOOD * MOOD_COUNT + 10
     )
 
-    assert statuses == [GenerationStatus.DONE] * MOOD_COUNT
-    assert services.providers["image"].most_at_once == MOOD_COUNT
+    assert statuses == [Mood.Status.DONE] * MOOD_COUNT
+    assert providers["image"].most_at_once == MOOD_COUNT * IMAGES_PER_MOOD
 
 
 def wait_for_boards(project, *, timeout: float) -> list[str]:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         statuses = list(project.moods.values_list("status", flat=True))
-        if statuses and all(
-            status not in (GenerationStatus.QUEUED, GenerationStatus.RUNNING) for status in statuses
-        ):
+        if statuses and all(status not in MOOD_IN_FLIGHT for status in statuses):
             return statuses
         time.sleep(0.05)
     return list(project.moods.values_list("status", flat=True))
@@ -205,9 +214,9 @@ def test_a_board_job_pushes_each_change_to_the_open_page(project, user, planned_
         snapshot = await communicator.receive_from(timeout=TIMEOUT)
         assert 'id="mood-boards" class="mood-region" hx-swap-oob="true"' in snapshot
         await sync_to_async(run_images_job)(planned_board)
-        # Claimed, each image stored, finished: one push each.
+        # Each image claimed and stored, then the board finished: one push each.
         pushed = [
-            await communicator.receive_from(timeout=TIMEOUT) for _ in range(IMAGES_PER_MOOD + 2)
+            await communicator.receive_from(timeout=TIMEOUT) for _ in range(2 * IMAGES_PER_MOOD + 1)
         ]
         assert await communicator.receive_nothing(timeout=0.3)
         await communicator.disconnect()

@@ -3,9 +3,10 @@ from django.urls import reverse
 
 from projects.live import snapshot_html
 from projects.models import Step
+from storyboards.generation import MOOD_COUNT
 from storyboards.live import mood_renderer
-from storyboards.models import GenerationStatus
-from storyboards.services import MOOD_COUNT
+from storyboards.models import GenerationStatus, Mood
+from storyboards.selectors import mood_selected_for_project
 from tests.factories import MoodFactory, MoodImageFactory, ProjectFactory
 
 pytestmark = pytest.mark.django_db
@@ -51,13 +52,14 @@ def test_the_page_shows_each_board_with_palette_feel_and_images(client_logged_in
 
 
 def test_reloading_during_generation_shows_the_current_state(client_logged_in, project):
-    running = MoodFactory(project=project, position=0, status=GenerationStatus.RUNNING)
-    MoodImageFactory(mood=running, position=0)
-    MoodFactory(project=project, position=1, status=GenerationStatus.QUEUED, name="")
+    drawing = MoodFactory(project=project, position=0, status=Mood.Status.DRAWING)
+    MoodImageFactory(mood=drawing, position=0)
+    MoodImageFactory(mood=drawing, position=1, status=GenerationStatus.RUNNING, image="")
+    MoodFactory(project=project, position=1, status=Mood.Status.PLANNING, name="")
 
     body = client_logged_in.get(url("mood", project)).content.decode()
 
-    assert "Generating · 1/2" in body
+    assert "Drawing · 1/2" in body
     assert body.count('class="mood-tile-empty is-loading"') == 1 + 2
     assert "Planning" in body
     assert "Making your boards… 0 of 2 ready." in body
@@ -82,7 +84,7 @@ def test_generate_returns_the_region_with_queued_boards(
     body = response.content.decode()
     assert response.status_code == 200
     assert body.lstrip().startswith('<section id="mood-boards"')
-    assert body.count('class="mood-board is-queued"') == MOOD_COUNT
+    assert body.count('class="mood-board is-planning"') == MOOD_COUNT
     assert len(enqueued) == 1
 
 
@@ -112,19 +114,17 @@ def test_generate_past_the_rate_limit_says_when_to_try_again(
 
 
 def test_regenerate_returns_the_board_and_the_toolbar(client_logged_in, project, enqueued):
-    board = MoodFactory(project=project, status=GenerationStatus.FAILED, error="Refused.")
+    board = MoodFactory(project=project, status=Mood.Status.DONE)
 
     body = client_logged_in.post(url("mood_regenerate", project, board), **HTMX).content.decode()
 
-    assert body.lstrip().startswith(f'<article id="mood-{board.pk}" class="mood-board is-queued"')
+    assert body.lstrip().startswith(f'<article id="mood-{board.pk}" class="mood-board is-planning"')
     assert 'id="mood-toolbar" class="mood-toolbar" hx-swap-oob="true"' in body
     assert "<section" not in body
 
 
 def test_a_failed_board_shows_its_error_and_a_retry_button(client_logged_in, project):
-    board = MoodFactory(
-        project=project, status=GenerationStatus.FAILED, error="The prompt was refused."
-    )
+    board = MoodFactory(project=project, status=Mood.Status.FAILED, error="The prompt was refused.")
 
     body = client_logged_in.get(url("mood", project)).content.decode()
 
@@ -138,7 +138,7 @@ def test_select_marks_the_board_and_offers_to_continue(client_logged_in, project
     body = client_logged_in.post(url("mood_select", project, board), **HTMX).content.decode()
 
     project.refresh_from_db()
-    assert project.selected_mood == board and project.step == Step.SCENES
+    assert mood_selected_for_project(project) == board and project.step == Step.SCENES
     assert "mood-board is-done is-selected" in body
     assert f'href="{url("scenes", project)}">Continue to Scenes' in body
     assert 'id="stepper"' in body and 'hx-swap-oob="true"' in body.split('id="stepper"')[1][:80]
@@ -146,12 +146,11 @@ def test_select_marks_the_board_and_offers_to_continue(client_logged_in, project
 
 
 def test_select_of_an_unfinished_board_explains_why(client_logged_in, project):
-    board = MoodFactory(project=project, status=GenerationStatus.RUNNING)
+    board = MoodFactory(project=project, status=Mood.Status.DRAWING)
 
     body = client_logged_in.post(url("mood_select", project, board), **HTMX).content.decode()
 
-    project.refresh_from_db()
-    assert project.selected_mood is None
+    assert mood_selected_for_project(project) is None
     assert "Pick a board that has finished" in body
 
 

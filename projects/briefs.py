@@ -1,0 +1,25 @@
+"""The creative brief's state: stored validated, and the Mood step kept in step with it."""
+
+from typing import Any
+
+from django.db import transaction
+
+from media_pipeline.briefs import clean_brief, is_complete
+from projects import live
+from projects.models import Project, Step
+from projects.steps import project_lock_after, project_unlock_step
+
+
+def brief_update(*, project: Project, data: dict[str, Any]) -> Project:
+    """Store a new brief (raises BriefError when invalid) and keep the Mood step in step with it."""
+    project.brief = clean_brief(data)
+    project.save(update_fields=["brief", "updated_at"])
+    if is_complete(project.brief):
+        project_unlock_step(project=project, step=Step.MOOD)
+    else:
+        project_lock_after(project=project, step=Step.BRIEF)
+    transaction.on_commit(lambda: live.publish(project.pk, "brief", project.pk))
+    return project
+
+
+# --- The brief conversation -----------------------------------------------------------
