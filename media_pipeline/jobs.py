@@ -36,8 +36,6 @@ from media_pipeline.states import LeaseHeld
 MAX_RETRIES = 3
 TOO_SLOW = "This took too long. Try again."
 UNEXPECTED = "Something went wrong on our side. Try again."
-# The soft limit raises inside the job so it can fail the artifact; the hard one kills it.
-HARD_LIMIT_MARGIN_SECONDS = 30
 
 Fail = Callable[..., None]
 
@@ -53,9 +51,14 @@ class ProviderJob(Task):
         self.fail(message=UNEXPECTED, **kwargs)
 
 
+def hard_limit(soft_time_limit: int) -> int:
+    """The soft limit raises inside the job so it can fail its artifact; the hard one kills it."""
+    return soft_time_limit + max(1, soft_time_limit // 8)
+
+
 def lease_for(soft_time_limit: int) -> timedelta:
     """How long a claim holds: past the hard limit, a job that has not finished is dead."""
-    return timedelta(seconds=soft_time_limit + 2 * HARD_LIMIT_MARGIN_SECONDS)
+    return timedelta(seconds=2 * hard_limit(soft_time_limit) - soft_time_limit)
 
 
 def retry_countdown(attempt: int, retry_after: float | None) -> float:
@@ -82,7 +85,7 @@ def provider_job(
             name=f"{body.__module__}.{body.__name__}",
             queue=queue,
             soft_time_limit=soft,
-            time_limit=soft + HARD_LIMIT_MARGIN_SECONDS,
+            time_limit=hard_limit(soft),
             max_retries=max_retries,
             fail=staticmethod(fail),
         )

@@ -37,9 +37,6 @@ FEEL_LENGTH = Mood._meta.get_field("feel").max_length
 ERROR_LENGTH = Mood._meta.get_field("error").max_length
 # Boards planned together, so the writer gives each its own direction.
 MOOD_COUNT = 3
-# An image job's soft time limit; its claim (the lease) outlives the hard one.
-IMAGE_JOB_SECONDS = 240
-IMAGE_LEASE = lease_for(IMAGE_JOB_SECONDS)
 STUCK_MESSAGE = "Generation took too long. Try again."
 NO_IDEAS_MESSAGE = "The writer came back without mood ideas. Try again."
 
@@ -187,7 +184,7 @@ def _image_claim(mood_image_id: int) -> MoodImage | None:
         ARTIFACT_STATES,
         waiting=GenerationStatus.QUEUED,
         running=GenerationStatus.RUNNING,
-        lease=IMAGE_LEASE,
+        lease=lease_for(settings.PROVIDER_JOB_SECONDS),
         attempts=F("attempts") + 1,
     )
     if not claimed:

@@ -5,17 +5,10 @@ from django.test import override_settings
 
 from media_pipeline.registry import providers
 from tests.factories import UserFactory
+from tests.profiles import SMALL_FRAMES
 
 pytest_plugins = ["tests.fakes.fixtures"]
 
-SMALL_FRAMES = {
-    "image_steps": 4,
-    "frame_size": (64, 112),
-    "images_per_mood": 1,
-    "chat_model": "gpt-4o-mini",
-    "fps": 8,
-    "nerf_gpu": "T4",
-}
 
 
 @pytest.fixture(scope="session")

@@ -3,19 +3,22 @@
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from media_pipeline.base import MoodConcept
+from media_pipeline.jobs import lease_for
 from media_pipeline.registry import providers
 from media_pipeline.states import LeaseHeld
 from storyboards import generation
-from storyboards.generation import IMAGE_LEASE, MOOD_COUNT
+from storyboards.generation import MOOD_COUNT
 from storyboards.models import GenerationStatus, Mood, MoodImage
 from tests.factories import MoodFactory, ProjectFactory
 from tests.storyboards.conftest import IMAGES_PER_MOOD
 
 pytestmark = pytest.mark.django_db
+IMAGE_LEASE = lease_for(settings.PROVIDER_JOB_SECONDS)
 
 
 @pytest.fixture
