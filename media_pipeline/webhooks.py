@@ -2,7 +2,7 @@
 
 The web process receives the POST; the worker that created the prediction blocks on a Redis
 list keyed by the prediction id. The two share nothing else, so they may run on other hosts.
-Signatures follow the Standard Webhooks scheme (api-contracts.md §2.4).
+Signatures follow the Standard Webhooks scheme (docs/providers.md, Webhooks).
 """
 
 import json

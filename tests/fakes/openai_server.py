@@ -1,4 +1,4 @@
-"""A fake of OpenAI's Chat Completions API (api-contracts.md §1), for the real `openai` SDK.
+"""A fake of OpenAI's Chat Completions API (docs/providers.md), for the real `openai` SDK.
 
     with FakeOpenAI() as fake:                       # base_url: http://127.0.0.1:PORT/v1
         fake.reply({"title": "..."})                 # the next completion's content

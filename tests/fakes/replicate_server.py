@@ -1,4 +1,4 @@
-"""A fake of Replicate's HTTP API (api-contracts.md §2), for the real `replicate` 1.0.7 client.
+"""A fake of Replicate's HTTP API (docs/providers.md), for the real `replicate` 1.0.7 client.
 
     with FakeReplicate() as fake:                    # base_url: http://127.0.0.1:PORT (host only)
         fake.script(PredictionScript(processing_polls=3))      # the next prediction is slow
@@ -533,7 +533,7 @@ class FakeReplicate(FakeServer):
 
 
 def sign(secret: str, webhook_id: str, timestamp: int, body: bytes) -> str:
-    """The Standard Webhooks signature of a delivery (api-contracts.md §2.4)."""
+    """The Standard Webhooks signature of a delivery (docs/providers.md, Webhooks)."""
     key = base64.b64decode(secret.split("_", 1)[1])
     signed = f"{webhook_id}.{timestamp}.".encode() + body
     return base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()

@@ -476,7 +476,7 @@ def test_the_fake_also_serves_the_sdks_run_helper(replicate_fake):
     assert replicate_fake.requests_to(
         "GET", f"/v1/models/stability-ai/sdxl/versions/{SDXL_VERSION}"
     )
-    # http:// outputs are not wrapped in FileOutput (api-contracts.md §2.6).
+    # http:// outputs are not wrapped in FileOutput (docs/providers.md, Replicate).
     assert isinstance(output[0], str)
     assert output[0].startswith(f"{replicate_fake.url}/delivery/")
 
