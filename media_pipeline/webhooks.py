@@ -2,7 +2,7 @@
 
 The web process receives the POST; the worker that created the prediction blocks on a Redis
 list keyed by the prediction id. The two share nothing else, so they may run on other hosts.
-Signatures follow the Standard Webhooks scheme (api-contracts.md §2.4).
+Signatures follow the Standard Webhooks scheme (docs/providers.md, Webhooks).
 """
 
 import json
@@ -22,6 +22,10 @@ WEBHOOK_PATH = "/webhooks/replicate/"
 TOLERANCE_SECONDS = 300
 DELIVERY_TTL_SECONDS = 900
 KEY_PREFIX = "media_pipeline:replicate"
+# A prediction object is a few kilobytes and a few levels deep; anything far beyond that is
+# not one. Deep nesting would also exhaust the JSON parser's recursion (a 500, not a 400).
+MAX_BODY_BYTES = 1024 * 1024
+MAX_DEPTH = 32
 
 
 def webhook_url() -> str | None:
@@ -57,13 +61,28 @@ def verify(headers: Mapping[str, str], body: bytes) -> bool:
 
 def parse_prediction(body: bytes) -> dict[str, Any] | None:
     """The prediction object a delivery carries, or None if it is not one."""
+    if len(body) > MAX_BODY_BYTES:
+        return None
     try:
         payload = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     if not isinstance(payload, dict) or not isinstance(payload.get("id"), str):
         return None
-    return payload
+    return payload if _depth(payload) <= MAX_DEPTH else None
+
+
+def _depth(value: Any) -> int:
+    """How deeply lists and objects nest in `value`, walked without recursion."""
+    deepest, pending = 0, [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, dict):
+            item = list(item.values())
+        if isinstance(item, list):
+            deepest = max(deepest, depth)
+            pending.extend((child, depth + 1) for child in item)
+    return deepest
 
 
 def deliver_prediction(payload: dict[str, Any]) -> bool:

@@ -1,14 +1,19 @@
 """Text from OpenAI Chat Completions: the brief conversation (streamed) and structured plans.
 
-Plans use strict JSON schemas, so an answer always parses; its values are still checked
-here (the brief's rules, palette colours, scene durations) before anyone sees them.
-Retries are the task's job, so the client makes none; every fault becomes a ProviderError.
+Plans use strict JSON schemas; an answer is still checked against its schema, then its
+values (the brief's rules, palette colours, scene durations) before anyone sees them.
+Each call runs under a deadline (`deadline_seconds`, PROVIDER_TIMEOUT_SECONDS by default)
+that bounds its requests. A malformed answer (no choices, broken JSON, JSON ignoring the
+schema) is asked for again a bounded number of times within the call; other retries are
+the task's job, so the client makes none. Every fault becomes a ProviderError.
 """
 
 import json
+import logging
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from itertools import count
 from typing import Any, TypeVar
 
 import openai
@@ -16,12 +21,26 @@ from django.conf import settings
 
 from media_pipeline import briefs
 from media_pipeline.base import ChatMessage, MoodConcept, ProviderError, ScenePlan
+from media_pipeline.deadlines import Deadline
 from media_pipeline.metering import Meter, metered
 from media_pipeline.retry import retry_after_seconds
+
+logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
 BACKEND = "openai"
+PROVIDER = "OpenAI"
+ANSWER_ATTEMPTS = 3  # malformed answers asked for again within one call
+JSON_TYPES: dict[str, type | tuple[type, ...]] = {
+    "object": dict,
+    "array": list,
+    "string": str,
+    "integer": int,
+    "number": (int, float),
+    "boolean": bool,
+    "null": type(None),
+}
 CAPABILITY = "text"
 CHAT_TEMPERATURE = 0.7
 PLAN_TEMPERATURE = 0.5
@@ -38,6 +57,8 @@ FILTERED_MESSAGE = (
 )
 TRUNCATED_MESSAGE = "OpenAI's answer was cut short; trying again."
 INCOMPLETE_MESSAGE = "OpenAI's plan was incomplete; trying again."
+MALFORMED_MESSAGE = "OpenAI sent an answer that could not be read; trying again."
+ENDED_EARLY_MESSAGE = "OpenAI's answer stopped before it was finished; trying again."
 
 CHAT_INSTRUCTIONS = """\
 You are Reelsmith's creative strategist. You help a marketer agree the creative brief for a \
@@ -117,29 +138,43 @@ def build_client() -> openai.OpenAI:
     )
 
 
+class MalformedAnswer(ProviderError):
+    """An answer that is not what the API promises; asking again usually gets a good one."""
+
+    def __init__(self, message: str = MALFORMED_MESSAGE) -> None:
+        super().__init__(message, permanent=False)
+
+
 class OpenAITextBackend:
-    def __init__(self, *, model: str | None = None, temperature: float = CHAT_TEMPERATURE) -> None:
+    def __init__(
+        self,
+        *,
+        model: str | None = None,
+        temperature: float = CHAT_TEMPERATURE,
+        deadline_seconds: float | None = None,
+    ) -> None:
         self.model = model or settings.QUALITY_PROFILE["chat_model"]
         self.temperature = temperature
+        self.deadline_seconds = deadline_seconds or settings.PROVIDER_TIMEOUT_SECONDS
         self.client = build_client()
 
     def chat_reply(self, *, messages: list[ChatMessage], brief: dict[str, Any]) -> Iterator[str]:
         conversation = [_brief_context(CHAT_INSTRUCTIONS, brief), *map(_message, messages)]
-        with metered(CAPABILITY, BACKEND, self.model) as meter, _provider_errors(self.model):
-            stream = self.client.chat.completions.create(
-                model=self.model,
-                messages=conversation,
-                temperature=self.temperature,
-                stream=True,
-                stream_options={"include_usage": True},
-            )
-            with stream:
-                for chunk in stream:
-                    _count_tokens(meter, chunk.usage)
-                    for choice in chunk.choices:
-                        _check_answer(choice.delta.refusal, choice.finish_reason)
-                        if choice.delta.content:
-                            yield choice.delta.content
+        deadline = Deadline(self.deadline_seconds, provider=PROVIDER)
+        for attempt in count(1):
+            sent = False
+            try:
+                for piece in self._stream_reply(conversation, deadline):
+                    sent = True
+                    yield piece
+                return
+            except MalformedAnswer:
+                # Text already shown cannot be taken back: only a stream that sent none is retried.
+                if sent or attempt >= ANSWER_ATTEMPTS:
+                    raise
+                logger.warning(
+                    "OpenAI stream %d was malformed before any text; asking again.", attempt
+                )
 
     def extract_brief(
         self, *, messages: list[ChatMessage], brief: dict[str, Any]
@@ -185,6 +220,36 @@ class OpenAITextBackend:
         ]
         return self._structured("scene", SCENE_SCHEMA, prompt, _scene)
 
+    def _stream_reply(
+        self, conversation: list[dict[str, str]], deadline: Deadline
+    ) -> Iterator[str]:
+        """One streamed completion, metered; it must end with a finish_reason to be whole."""
+        deadline.check()
+        with (
+            metered(CAPABILITY, BACKEND, self.model) as meter,
+            _provider_errors(self.model, deadline),
+        ):
+            stream = self.client.chat.completions.create(
+                model=self.model,
+                messages=conversation,
+                temperature=self.temperature,
+                stream=True,
+                stream_options={"include_usage": True},
+                timeout=deadline.timeout(settings.PROVIDER_TIMEOUT_SECONDS),
+            )
+            finished = False
+            with stream:
+                for chunk in _chunks(stream):
+                    deadline.check()
+                    _count_tokens(meter, getattr(chunk, "usage", None))
+                    for choice in getattr(chunk, "choices", None) or []:
+                        _check_answer(choice.delta.refusal, choice.finish_reason)
+                        finished = finished or choice.finish_reason is not None
+                        if choice.delta.content:
+                            yield choice.delta.content
+            if not finished:
+                raise MalformedAnswer(ENDED_EARLY_MESSAGE)
+
     def _structured(
         self,
         name: str,
@@ -192,24 +257,48 @@ class OpenAITextBackend:
         prompt: list[dict[str, str]],
         parse: Callable[[dict[str, Any]], T],
     ) -> T:
-        """One strict-schema completion, metered, its JSON answer passed through `parse`."""
+        """A strict-schema answer passed through `parse`; a malformed one is asked for again."""
         response_format = {
             "type": "json_schema",
             "json_schema": {"name": name, "strict": True, "schema": schema},
         }
-        with metered(CAPABILITY, BACKEND, self.model) as meter, _provider_errors(self.model):
+        deadline = Deadline(self.deadline_seconds, provider=PROVIDER)
+        for attempt in range(1, ANSWER_ATTEMPTS):
+            try:
+                return self._complete(response_format, prompt, parse, deadline)
+            except MalformedAnswer:
+                logger.warning(
+                    "OpenAI answer %d for %s was malformed; asking again.", attempt, name
+                )
+        return self._complete(response_format, prompt, parse, deadline)
+
+    def _complete(
+        self,
+        response_format: dict[str, Any],
+        prompt: list[dict[str, str]],
+        parse: Callable[[dict[str, Any]], T],
+        deadline: Deadline,
+    ) -> T:
+        """One strict-schema completion, metered."""
+        deadline.check()
+        with (
+            metered(CAPABILITY, BACKEND, self.model) as meter,
+            _provider_errors(self.model, deadline),
+        ):
             completion = self.client.chat.completions.create(
                 model=self.model,
                 messages=prompt,
                 temperature=PLAN_TEMPERATURE,
                 response_format=response_format,
+                timeout=deadline.timeout(settings.PROVIDER_TIMEOUT_SECONDS),
             )
-            _count_tokens(meter, completion.usage)
-            choice = completion.choices[0]
+            _count_tokens(meter, getattr(completion, "usage", None))
+            choice = _first_choice(completion)
             _check_answer(choice.message.refusal, choice.finish_reason)
             if choice.finish_reason == "length":
                 raise ProviderError(TRUNCATED_MESSAGE, permanent=False)
-            return parse(_json_object(choice.message.content))
+            schema = response_format["json_schema"]["schema"]
+            return parse(_schema_answer(choice.message.content, schema))
 
 
 # --- prompts ---------------------------------------------------------------------------
@@ -252,14 +341,59 @@ def _count_tokens(meter: Meter, usage: Any) -> None:
         meter.output_tokens = usage.completion_tokens
 
 
-def _json_object(content: str | None) -> dict[str, Any]:
+def _chunks(stream: Any) -> Iterator[Any]:
+    """The stream's chunks; the SDK raises ValueError on one whose JSON is broken."""
+    iterator = iter(stream)
+    while True:
+        try:
+            yield next(iterator)
+        except StopIteration:
+            return
+        except ValueError as error:
+            raise MalformedAnswer() from error
+
+
+def _first_choice(completion: Any) -> Any:
+    choices = getattr(completion, "choices", None)
+    if not choices:
+        raise MalformedAnswer()
+    return choices[0]
+
+
+def _schema_answer(content: str | None, schema: dict[str, Any]) -> dict[str, Any]:
+    """The answer's JSON, which must have the shape the strict schema asked for."""
     try:
         data = json.loads(content or "")
-    except ValueError:
-        data = None
-    if not isinstance(data, dict):
-        raise ProviderError(INCOMPLETE_MESSAGE, permanent=False)
+    except (ValueError, RecursionError):
+        raise MalformedAnswer() from None
+    if not isinstance(data, dict) or not _fits(schema, data):
+        raise MalformedAnswer()
     return data
+
+
+def _fits(schema: dict[str, Any], value: Any) -> bool:
+    """Whether `value` matches `schema`, for the keywords strict mode allows and ours use."""
+    declared = schema.get("type", [])
+    types = [declared] if isinstance(declared, str) else declared
+    if types and not any(_is_type(value, name) for name in types):
+        return False
+    if "enum" in schema and value not in schema["enum"]:
+        return False
+    if isinstance(value, dict):
+        properties = schema.get("properties", {})
+        # Strict mode requires every property and allows no others.
+        return set(value) == set(properties) and all(
+            _fits(properties[key], item) for key, item in value.items()
+        )
+    if isinstance(value, list):
+        return all(_fits(schema.get("items", {}), item) for item in value)
+    return True
+
+
+def _is_type(value: Any, name: str) -> bool:
+    if isinstance(value, bool):  # a bool is an int to isinstance, not to JSON Schema
+        return name == "boolean"
+    return isinstance(value, JSON_TYPES[name])
 
 
 def _clean_brief(data: dict[str, Any]) -> dict[str, Any]:
@@ -366,10 +500,14 @@ def _round_keeping_sum(values: list[float], total: float) -> list[float]:
 
 
 @contextmanager
-def _provider_errors(model: str) -> Iterator[None]:
+def _provider_errors(model: str, deadline: Deadline) -> Iterator[None]:
     """Turn the SDK's exceptions into ProviderErrors that say what to do next."""
     try:
         yield
+    except openai.APITimeoutError as error:
+        if deadline.remaining() <= 0:
+            raise deadline.exceeded() from error
+        raise _provider_error(error, model) from error
     except openai.APIError as error:
         raise _provider_error(error, model) from error
 

@@ -1,48 +1,70 @@
-"""Images, clips, composites and music from Replicate models (api-contracts.md §2).
+"""Images, clips, composites and music from Replicate models (docs/providers.md).
 
 A call creates a prediction (`Prefer: wait`, so a quick model answers at once), waits for
 it (a webhook delivery when PUBLIC_BASE_URL is set, polling otherwise), downloads the
-outputs straight away (Replicate deletes them after about an hour) and stores them.
-Faults become ProviderErrors: transient ones retryable with the server's Retry-After,
-the rest permanent with a message the user can act on. Retries are the task's job.
+outputs straight away (Replicate deletes them after about an hour), decodes them and only
+then stores them. Each public call runs under a deadline (`deadline_seconds`) that bounds
+every wait inside it, the SDK's HTTP requests included; a prediction we stop waiting for
+is cancelled and the GPU time it used is still metered. Faults become ProviderErrors:
+transient ones retryable with the server's Retry-After, the rest permanent with a
+message the user can act on. Retrying a whole call is the task's job.
 """
 
 import base64
 import io
 import logging
 import math
+import re
 import tempfile
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
+from functools import partial
+from itertools import count
 from pathlib import Path
-from typing import Any, BinaryIO, NoReturn
+from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import replicate
 from django.conf import settings
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps
 from pydantic.v1 import ValidationError
 from replicate.exceptions import ReplicateError
 from replicate.helpers import FileOutput
 from replicate.prediction import Prediction
 
-from media_pipeline import clips, ffmpeg, storage, webhooks
+from media_pipeline import clips, deadlines, ffmpeg, storage, webhooks
 from media_pipeline.base import ImageStyle, ProviderError, StoredMedia
+from media_pipeline.deadlines import Deadline, DeadlineExceeded
 from media_pipeline.metering import Meter, metered
-from media_pipeline.retry import retry_after_seconds
+from media_pipeline.retry import backoff_delay, retry_after_seconds
 
 logger = logging.getLogger(__name__)
 
 BACKEND = "replicate"
+PROVIDER = "Replicate"
 TERMINAL_STATUSES = ("succeeded", "failed", "canceled")
 WEBHOOK_EVENTS = ["completed"]
 PREFER_WAIT_SECONDS = 60  # the API's maximum
+PREFER_WAIT_MARGIN_SECONDS = 2  # the blocking create must answer before our deadline
 CONNECT_TIMEOUT_SECONDS = 5.0
 # Replicate cancels a prediction we stopped waiting for, even if this worker died.
 CANCEL_AFTER_MARGIN_SECONDS = 30
+# Cancelling and reading the billed time happen after the deadline, in a short time of their own.
+CLEANUP_SECONDS = 10.0
 DATA_URL_MAX_BYTES = 1_000_000  # Replicate's advice: data URLs below 1 MB, uploads above
+# Replicate deletes outputs about an hour after the prediction ends; a call's deadline must
+# be shorter, so every download retry happens while the URL still works.
+OUTPUT_LIFETIME_SECONDS = 3600
 EXPIRED_STATUSES = (403, 404, 410)
+REJECTED_STATUSES = (401, 402, 403)  # polling cannot go on with these
+POLL_ATTEMPTS = 5  # consecutive failed looks at one prediction before giving up on it
+POLL_BACKOFF_CAP_SECONDS = 30.0
+DOWNLOAD_ATTEMPTS = 4
+DOWNLOAD_BACKOFF_CAP_SECONDS = 8.0
+DURATION_TOLERANCE_SECONDS = 0.5
+DURATION_TOLERANCE_FRACTION = 0.05
 
 SDXL_MAX_OUTPUTS = 4
 SDXL_SIZE_MULTIPLE = 8
@@ -58,10 +80,24 @@ KONTEXT_PROMPT = (
 )
 MUSICGEN_MODEL_VERSION = "stereo-large"
 
+# Failures Replicate documents as its own, worth running again: its E#### codes for unknown
+# errors, start timeouts, stopped predictions, failed health checks and its director's
+# faults, and the interruption it reports as "Prediction interrupted; please retry (code: PA)".
+TRANSIENT_FAILURE_RE = re.compile(
+    r"\b(?:E1000|E6716|E8367|E8765|E9243|E9825)\b|\(code: PA\)|interrupted|please retry"
+    r"|timed out|timeout|out of capacity|try again later",
+    re.IGNORECASE,
+)
+OUT_OF_MEMORY_RE = re.compile(r"\bE1001\b|out of memory", re.IGNORECASE)
+
 NSFW_MESSAGE = "The image was flagged as unsafe; rephrase the prompt."
-EXPIRED_MESSAGE = "Replicate deleted the result before it could be saved; generating it again."
+OUT_OF_MEMORY_MESSAGE = "The model ran out of memory on this input; use a smaller image or size."
+EXPIRED_MESSAGE = "Replicate's result could not be downloaded (it may have expired); trying again."
+DOWNLOAD_MESSAGE = "Could not download Replicate's result; trying again."
+BROKEN_DOWNLOAD_MESSAGE = "The download from Replicate broke off; trying again."
+UNREADABLE_MESSAGE = "Replicate sent {what} that could not be read; trying again."
 ABORTED_MESSAGE = (
-    "The prediction was aborted before it started (Replicate was too busy); try again later."
+    "Replicate was too busy to start the prediction before its deadline (aborted); trying again."
 )
 
 
@@ -71,8 +107,43 @@ def build_client(*, cancel_after: float) -> replicate.Client:
         api_token=settings.REPLICATE_API_TOKEN,
         base_url=settings.REPLICATE_BASE_URL,
         timeout=httpx.Timeout(settings.PROVIDER_TIMEOUT_SECONDS, connect=CONNECT_TIMEOUT_SECONDS),
-        event_hooks={"request": [_cancel_after(cancel_after)], "response": [_raise_transient]},
+        transport=DeadlineTransport(),
+        event_hooks={"request": [_cancel_after(cancel_after)]},
     )
+
+
+class DeadlineTransport(httpx.BaseTransport):
+    """The transport under the SDK's own RetryTransport, which it cannot be built without.
+
+    That retry layer repeats a GET on 429/503/504 up to ten times, sleeping whatever each
+    Retry-After says, and its errors drop the headers. Here each request's timeouts are cut
+    to the active deadline, and 429 and 5xx answers become retryable ProviderErrors carrying
+    the Retry-After before the SDK sees them, so it never retries: the backend decides.
+    """
+
+    def __init__(self) -> None:
+        self._wrapped = httpx.HTTPTransport()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        deadline = deadlines.active()
+        if deadline is not None:
+            deadline.check()
+            limits = request.extensions.get("timeout", {})
+            request.extensions["timeout"] = {
+                name: deadline.timeout(math.inf if limit is None else limit)
+                for name, limit in limits.items()
+            }
+        try:
+            response = self._wrapped.handle_request(request)
+        except httpx.TimeoutException as error:
+            if deadline is not None and deadline.remaining() <= 0:
+                raise deadline.exceeded() from error
+            raise
+        _raise_transient(response)
+        return response
+
+    def close(self) -> None:
+        self._wrapped.close()
 
 
 class ReplicateBackend:
@@ -88,21 +159,40 @@ class ReplicateBackend:
         poll_interval: float = 1.0,
         webhook_poll_interval: float = 15.0,
         deadline_seconds: float | None = None,
+        download_backoff: float = 1.0,
     ) -> None:
         self.model = model or settings.REPLICATE_MODELS[self.capability]
         self.poll_interval = poll_interval
         self.webhook_poll_interval = webhook_poll_interval
         self.deadline_seconds = deadline_seconds or self.default_deadline_seconds
+        if self.deadline_seconds >= OUTPUT_LIFETIME_SECONDS:
+            raise ValueError(
+                f"deadline_seconds must be under {OUTPUT_LIFETIME_SECONDS} s, "
+                "the time Replicate keeps a prediction's outputs."
+            )
+        self.download_backoff = download_backoff
         self.webhook = webhooks.webhook_url()
         self.client = build_client(cancel_after=self.deadline_seconds + CANCEL_AFTER_MARGIN_SECONDS)
 
+    @contextmanager
+    def call(self) -> Iterator[Meter]:
+        """One metered provider call; every wait inside it ends by `deadline_seconds`."""
+        deadline = Deadline(self.deadline_seconds, provider=PROVIDER)
+        with metered(self.capability, BACKEND, self.model) as meter, deadlines.within(deadline):
+            yield meter
+
     def run(self, inputs: dict[str, Any], meter: Meter) -> list[str]:
-        """The output URLs of a successful prediction of this model."""
+        """The output URLs of a successful prediction of this model (inside `call()`)."""
         with _replicate_errors():
             prediction = self._create(inputs)
             logger.info("Replicate prediction %s started for %s", prediction.id, self.model)
-            self._wait(prediction)
-        meter.predict_seconds = (prediction.metrics or {}).get("predict_time")
+            try:
+                self._wait(prediction)
+            except Exception:
+                self._cancel(prediction)
+                raise
+            finally:
+                meter.predict_seconds = _predict_seconds(prediction)
         return _outputs(prediction)
 
     def file_input(self, path: str) -> str:
@@ -117,36 +207,26 @@ class ReplicateBackend:
                 )
         return upload.urls["get"]
 
-    def download(self, url: str, target: BinaryIO) -> None:
-        """Copy an output file into `target`, with the API token as the client sends it."""
-        try:
-            for chunk in FileOutput(url, self.client):
-                target.write(chunk)
-        except httpx.HTTPStatusError as error:
-            if error.response.status_code in EXPIRED_STATUSES:
-                raise ProviderError(EXPIRED_MESSAGE, permanent=False) from error
-            raise ProviderError(
-                "Could not download Replicate's result; trying again.", permanent=False
-            ) from error
-        except httpx.TransportError as error:
-            raise ProviderError(
-                "The download from Replicate broke off; trying again.", permanent=False
-            ) from error
+    @contextmanager
+    def downloaded(self, url: str, check: Callable[[Path], None]) -> Iterator[Path]:
+        """An output in a temporary file that `check` has decoded; nothing is stored before.
 
-    def download_bytes(self, url: str) -> bytes:
-        buffer = io.BytesIO()
-        self.download(url, buffer)
-        return buffer.getvalue()
+        A download that fails or does not decode is fetched again with backoff, within
+        the deadline (and so within the hour the URL lives); the prediction is not re-run.
+        """
+        with tempfile.TemporaryDirectory(prefix="reelsmith-replicate-") as directory:
+            local = Path(directory) / f"output{Path(urlsplit(url).path).suffix}"
+            self._fetch(url, local, check)
+            yield local
 
     def store_image(self, url: str, size: tuple[int, int], *, kind: str) -> StoredMedia:
         """Download an output image and store it as a PNG of exactly `size`."""
-        path = storage.store_bytes(
-            _fit_image(self.download_bytes(url), size), kind=kind, extension="png"
-        )
-        return storage.describe(path, "image/png")
+        with self.downloaded(url, _check_image) as local:
+            data = _fit_image(local, size)
+        return storage.describe(storage.store_bytes(data, kind=kind, extension="png"), "image/png")
 
     def _create(self, inputs: dict[str, Any]) -> Prediction:
-        options: dict[str, Any] = {"wait": PREFER_WAIT_SECONDS}
+        options: dict[str, Any] = {"wait": _prefer_wait(deadlines.current())}
         if self.webhook:
             options |= {"webhook": self.webhook, "webhook_events_filter": WEBHOOK_EVENTS}
         name, _, version = self.model.partition(":")
@@ -155,45 +235,102 @@ class ReplicateBackend:
         return self.client.models.predictions.create(model=name, input=inputs, **options)
 
     def _wait(self, prediction: Prediction) -> None:
-        deadline = time.monotonic() + self.deadline_seconds
+        deadline = deadlines.current()
         while prediction.status not in TERMINAL_STATUSES:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                self._give_up(prediction)
+            deadline.check()
             if self.webhook:
                 delivery = webhooks.wait_for_prediction(
-                    prediction.id, min(self.webhook_poll_interval, remaining)
+                    prediction.id, min(self.webhook_poll_interval, deadline.remaining())
                 )
                 if delivery:
                     _update(prediction, delivery)
                     continue
             else:
-                time.sleep(min(self.poll_interval, remaining))
-            self._reload(prediction)
+                deadline.sleep(self.poll_interval)
+            self._reload(prediction, deadline)
 
-    def _reload(self, prediction: Prediction) -> None:
-        """Fetch the prediction; a transient fault only delays the next look, it keeps running."""
-        try:
-            prediction.reload()
-            return
-        except ProviderError as error:
-            if error.permanent:
+    def _reload(self, prediction: Prediction, deadline: Deadline) -> None:
+        """Fetch the prediction; a passing fault (even a 404) only delays the next look."""
+        for attempt in count():
+            try:
+                prediction.reload()
+                return
+            except DeadlineExceeded:
                 raise
-            delay = max(self.poll_interval, error.retry_after or 0)
-        except httpx.TransportError:
-            delay = self.poll_interval
-        logger.warning("Polling prediction %s failed; will look again.", prediction.id)
-        time.sleep(delay)
+            except ReplicateError as error:
+                if error.status in REJECTED_STATUSES:
+                    raise
+                fault: Exception = error
+            except (ProviderError, httpx.TransportError) as error:
+                fault = error
+            delay = backoff_delay(
+                attempt,
+                retry_after=getattr(fault, "retry_after", None),
+                base=self.poll_interval,
+                cap=POLL_BACKOFF_CAP_SECONDS,
+            )
+            if attempt + 1 >= POLL_ATTEMPTS:
+                raise ProviderError(
+                    f"Could not read prediction {prediction.id} from Replicate; trying again.",
+                    permanent=False,
+                ) from fault
+            if not deadline.allows(delay):
+                raise deadline.exceeded(retry_after=delay) from fault
+            logger.warning(
+                "Polling prediction %s failed (%r); looking again.", prediction.id, fault
+            )
+            deadline.sleep(delay)
 
-    def _give_up(self, prediction: Prediction) -> NoReturn:
+    def _cancel(self, prediction: Prediction) -> None:
+        """Stop a prediction we no longer wait for, and read the GPU time it was billed."""
+        if prediction.status in TERMINAL_STATUSES:
+            return
+        with deadlines.within(Deadline(CLEANUP_SECONDS, provider=PROVIDER)):
+            try:
+                prediction.cancel()
+                if (prediction.metrics or {}).get("predict_time") is None:
+                    prediction.reload()
+            except (ReplicateError, ProviderError, ValidationError, httpx.HTTPError):
+                logger.warning("Could not cancel prediction %s; Cancel-After will.", prediction.id)
+
+    def _fetch(self, url: str, local: Path, check: Callable[[Path], None]) -> None:
+        deadline = deadlines.current()
+        for attempt in count():
+            try:
+                self._download(url, local)
+                check(local)
+                return
+            except _BadDownload as fault:
+                delay = backoff_delay(
+                    attempt,
+                    retry_after=fault.retry_after,
+                    base=self.download_backoff,
+                    cap=DOWNLOAD_BACKOFF_CAP_SECONDS,
+                )
+                if attempt + 1 >= DOWNLOAD_ATTEMPTS or not deadline.allows(delay):
+                    raise ProviderError(
+                        fault.message, permanent=False, retry_after=fault.retry_after
+                    ) from fault
+                logger.warning("Download %d of %s failed: %s", attempt + 1, url, fault.message)
+                deadline.sleep(delay)
+
+    def _download(self, url: str, local: Path) -> None:
+        """Copy an output file to `local`, with the API token as the client sends it."""
+        deadline = deadlines.current()
         try:
-            prediction.cancel()
-        except (ReplicateError, ProviderError, httpx.HTTPError):
-            logger.warning("Could not cancel prediction %s; Cancel-After will.", prediction.id)
-        raise ProviderError(
-            f"Replicate did not finish within {self.deadline_seconds:g} s; trying again.",
-            permanent=False,
-        )
+            with local.open("wb") as target:
+                for chunk in FileOutput(url, self.client):
+                    deadline.check()
+                    target.write(chunk)
+        except DeadlineExceeded:
+            raise
+        except ProviderError as error:
+            raise _BadDownload(DOWNLOAD_MESSAGE, retry_after=error.retry_after) from error
+        except httpx.HTTPStatusError as error:
+            expired = error.response.status_code in EXPIRED_STATUSES
+            raise _BadDownload(EXPIRED_MESSAGE if expired else DOWNLOAD_MESSAGE) from error
+        except httpx.TransportError as error:
+            raise _BadDownload(BROKEN_DOWNLOAD_MESSAGE) from error
 
 
 class ReplicateImageBackend(ReplicateBackend):
@@ -228,7 +365,7 @@ class ReplicateImageBackend(ReplicateBackend):
             "scheduler": self.scheduler,
             "seed": seed,
         }
-        with metered(self.capability, BACKEND, self.model) as meter:
+        with self.call() as meter:
             urls = self.run(inputs, meter)
             return [self.store_image(url, (width, height), kind="images") for url in urls]
 
@@ -248,20 +385,20 @@ class ReplicateVideoBackend(ReplicateBackend):
     def animate(self, *, image_path: str, duration: float, motion: str, seed: int) -> StoredMedia:
         profile = settings.QUALITY_PROFILE
         width, height = profile["frame_size"]
-        with metered(self.capability, BACKEND, self.model) as meter:
+        fps = _svd_fps(duration)
+        with self.call() as meter:
             inputs = {
                 "input_image": self.file_input(image_path),
                 "video_length": "25_frames_with_svd_xt",
                 "sizing_strategy": "maintain_aspect_ratio",
-                "frames_per_second": _svd_fps(duration),
+                "frames_per_second": fps,
                 "motion_bucket_id": MOTION_BUCKETS.get(motion, DEFAULT_MOTION_BUCKET),
                 "seed": seed,
             }
             url = self.run(inputs, meter)[0]
-            with tempfile.TemporaryDirectory(prefix="reelsmith-svd-") as directory:
-                download, fitted = Path(directory) / "svd.mp4", Path(directory) / "fitted.mp4"
-                with download.open("wb") as target:
-                    self.download(url, target)
+            check = partial(_check_clip, seconds=SVD_FRAMES / fps)
+            with self.downloaded(url, check) as download:
+                fitted = download.with_name("fitted.mp4")
                 _loop_to_duration(download, fitted, duration)
                 return clips.normalise_clip(fitted, width=width, height=height, fps=profile["fps"])
 
@@ -275,7 +412,7 @@ class ReplicateCompositingBackend(ReplicateBackend):
         self, *, scene_image_path: str, product_image_path: str, instruction: str, seed: int
     ) -> StoredMedia:
         size = _image_size(scene_image_path)
-        with metered(self.capability, BACKEND, self.model) as meter:
+        with self.call() as meter:
             inputs = {
                 "prompt": KONTEXT_PROMPT.format(instruction=instruction).strip(),
                 "input_image_1": self.file_input(scene_image_path),
@@ -294,20 +431,28 @@ class ReplicateAudioBackend(ReplicateBackend):
     capability = "audio"
 
     def generate(self, *, prompt: str, duration: float, seed: int) -> StoredMedia:
+        seconds = math.ceil(duration)
         inputs = {
             "prompt": prompt,
-            "duration": math.ceil(duration),
+            "duration": seconds,
             "model_version": MUSICGEN_MODEL_VERSION,
             "output_format": "wav",
             "seed": seed,
         }
-        with metered(self.capability, BACKEND, self.model) as meter:
+        with self.call() as meter:
             url = self.run(inputs, meter)[0]
-            path = storage.store_bytes(self.download_bytes(url), kind="audio", extension="wav")
-            return storage.describe(path, "audio/wav")
+            with self.downloaded(url, partial(_check_audio, seconds=seconds)) as local:
+                path = storage.store_file(local, kind="audio", extension="wav")
+                return storage.describe_local(path, local, "audio/wav")
 
 
 # --- inputs and outputs ----------------------------------------------------------------
+
+
+def _prefer_wait(deadline: Deadline) -> int | None:
+    """How long the create may block: `Prefer: wait=N` answers before our deadline passes."""
+    seconds = math.floor(deadline.remaining()) - PREFER_WAIT_MARGIN_SECONDS
+    return min(seconds, PREFER_WAIT_SECONDS) if seconds >= 1 else None
 
 
 def _svd_fps(duration: float) -> int:
@@ -334,17 +479,12 @@ def _image_size(path: str) -> tuple[int, int]:
         return image.size
 
 
-def _fit_image(data: bytes, size: tuple[int, int]) -> bytes:
+def _fit_image(local: Path, size: tuple[int, int]) -> bytes:
     """The image as a PNG of exactly `size`, scaled to cover it and centre-cropped."""
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            if image.size == size and image.format == "PNG":
-                return data
-            fitted = ImageOps.fit(image.convert("RGB"), size, Image.Resampling.LANCZOS)
-    except (UnidentifiedImageError, OSError) as error:
-        raise ProviderError(
-            "Replicate sent an image that could not be read; trying again.", permanent=False
-        ) from error
+    with Image.open(local) as image:
+        if image.size == size and image.format == "PNG":
+            return local.read_bytes()
+        fitted = ImageOps.fit(image.convert("RGB"), size, Image.Resampling.LANCZOS)
     buffer = io.BytesIO()
     fitted.save(buffer, format="PNG")
     return buffer.getvalue()
@@ -372,9 +512,66 @@ def _loop_to_duration(source: Path, output: Path, duration: float) -> None:
         ) from error
 
 
+# --- checking downloads ----------------------------------------------------------------
+
+
+class _BadDownload(Exception):
+    """A download that failed or did not decode: worth fetching again."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.retry_after = retry_after
+
+
+def _check_image(local: Path) -> None:
+    """Decode every pixel: a truncated PNG still has a valid header with the right size."""
+    try:
+        with Image.open(local) as image:
+            image.verify()
+        with Image.open(local) as image:
+            image.load()
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as error:
+        raise _BadDownload(UNREADABLE_MESSAGE.format(what="an image")) from error
+
+
+def _check_clip(local: Path, *, seconds: float) -> None:
+    facts = _probe(local, "a clip")
+    if not facts.has_video:
+        raise _BadDownload(UNREADABLE_MESSAGE.format(what="a clip"))
+    _check_duration(facts, seconds, "clip")
+
+
+def _check_audio(local: Path, *, seconds: float) -> None:
+    facts = _probe(local, "a track")
+    if facts.format != "wav" or not facts.has_audio:
+        raise _BadDownload(UNREADABLE_MESSAGE.format(what="a track"))
+    _check_duration(facts, seconds, "track")
+
+
+def _probe(local: Path, what: str) -> ffmpeg.MediaFacts:
+    try:
+        return ffmpeg.probe(local)
+    except ffmpeg.FFmpegError as error:
+        raise _BadDownload(UNREADABLE_MESSAGE.format(what=what)) from error
+
+
+def _check_duration(facts: ffmpeg.MediaFacts, seconds: float, what: str) -> None:
+    """A cut-off file can still decode, so a wrong length is fetched again like any bad download."""
+    tolerance = max(DURATION_TOLERANCE_SECONDS, seconds * DURATION_TOLERANCE_FRACTION)
+    if facts.duration is None or abs(facts.duration - seconds) > tolerance:
+        length = "of unknown length" if facts.duration is None else f"{facts.duration:.1f} s long"
+        raise _BadDownload(
+            f"Replicate's {what} is {length}, not the {seconds:g} s asked; making it again."
+        )
+
+
+# --- outcomes --------------------------------------------------------------------------
+
+
 def _outputs(prediction: Prediction) -> list[str]:
     if prediction.status == "failed":
-        raise ProviderError(_failure_message(prediction.error), permanent=True)
+        raise _failure(prediction.error)
     if prediction.status == "canceled":
         raise ProviderError(
             "The prediction was canceled on Replicate; start it again.", permanent=True
@@ -388,10 +585,33 @@ def _outputs(prediction: Prediction) -> list[str]:
     return urls
 
 
-def _failure_message(error: str | None) -> str:
-    if error and "nsfw" in error.lower():
-        return NSFW_MESSAGE
-    return f"The model failed: {error or 'no reason given'}. Change the input and try again."
+def _failure(error: str | None) -> ProviderError:
+    """A failed prediction: retryable when Replicate's side broke, else the model's reason."""
+    reason = (error or "no reason given").strip()
+    if "nsfw" in reason.lower():
+        return ProviderError(NSFW_MESSAGE, permanent=True)
+    if OUT_OF_MEMORY_RE.search(reason):
+        return ProviderError(OUT_OF_MEMORY_MESSAGE, permanent=True)
+    if TRANSIENT_FAILURE_RE.search(reason):
+        return ProviderError(
+            f"Replicate could not finish the prediction ({reason}); trying again.",
+            permanent=False,
+        )
+    return ProviderError(
+        f"The model failed: {reason}. Change the input and try again.", permanent=True
+    )
+
+
+def _predict_seconds(prediction: Prediction) -> float | None:
+    """The GPU time Replicate bills: its metrics, else the time since the prediction started."""
+    predict_time = (prediction.metrics or {}).get("predict_time")
+    if predict_time is not None:
+        return float(predict_time)
+    if not prediction.started_at:
+        return None
+    started = datetime.fromisoformat(prediction.started_at)
+    ended = datetime.fromisoformat(prediction.completed_at) if prediction.completed_at else None
+    return max(0.0, ((ended or datetime.now(UTC)) - started).total_seconds())
 
 
 def _update(prediction: Prediction, data: dict[str, Any]) -> None:
@@ -415,10 +635,7 @@ def _cancel_after(seconds: float) -> Callable[[httpx.Request], None]:
 
 
 def _raise_transient(response: httpx.Response) -> None:
-    """A response hook: 429 and 5xx become retryable errors carrying the server's Retry-After.
-
-    The client's own error drops the headers, and it never retries a POST.
-    """
+    """429 and 5xx become retryable errors carrying the server's Retry-After."""
     status = response.status_code
     if status == 429:
         message = "Replicate is rate limiting us; trying again shortly."
@@ -426,6 +643,7 @@ def _raise_transient(response: httpx.Response) -> None:
         message = f"Replicate had a server error ({status}); trying again shortly."
     else:
         return
+    response.close()
     raise ProviderError(message, permanent=False, retry_after=retry_after_seconds(response.headers))
 
 
@@ -438,7 +656,7 @@ def _replicate_errors() -> Iterator[None]:
     except ValidationError as error:
         # The 1.0.7 client knows five statuses; "aborted" (the deadline passed in the queue) breaks it.
         if any(issue["loc"] == ("status",) for issue in error.errors()):
-            raise ProviderError(ABORTED_MESSAGE, permanent=True) from error
+            raise ProviderError(ABORTED_MESSAGE, permanent=False) from error
         raise ProviderError(
             "Replicate sent a prediction this client cannot read.", permanent=True
         ) from error

@@ -1,4 +1,4 @@
-"""Local HTTP fakes of the external APIs, driven by the real SDKs (see api-contracts.md).
+"""Local HTTP fakes of the external APIs, driven by the real SDKs (see docs/providers.md).
 
 Each fake is a threaded `http.server` on 127.0.0.1 with a random port. It records every
 request it receives and answers from a script the test sets up, so a test checks both

@@ -1,4 +1,4 @@
-"""A fake of OpenAI's Chat Completions API (api-contracts.md §1), for the real `openai` SDK.
+"""A fake of OpenAI's Chat Completions API (docs/providers.md), for the real `openai` SDK.
 
     with FakeOpenAI() as fake:                       # base_url: http://127.0.0.1:PORT/v1
         fake.reply({"title": "..."})                 # the next completion's content
@@ -37,6 +37,9 @@ class Reply:
     chunks: list[str] | None = None  # how a stream splits `content`; words by default
     stream_error: str | None = None  # an SSE `error` event sent after the content
     stream_stall: float = 0.0  # seconds of silence after the content, before the stream ends
+    broken_chunk_at: int | None = None  # a chunk of broken JSON instead of content chunk N
+    ends_early: bool = False  # the stream stops (with [DONE]) before any finish_reason
+    no_choices: bool = False  # `choices: []`, as a broken proxy or an API fault may send
     delay: float = 0.0
 
 
@@ -116,6 +119,16 @@ class FakeOpenAI(FakeServer):
         self.fail(
             status, "The server had an error while processing your request.", type="server_error"
         )
+
+    def malformed(self, kind: str) -> None:
+        """The next answer is broken: "no_choices", "not_json" or "off_schema" (valid JSON,
+        the wrong shape), as the API sometimes sends despite strict mode."""
+        replies = {
+            "no_choices": Reply(content=DEFAULT_TEXT, no_choices=True),
+            "not_json": Reply(content='{"product": "Glow'),
+            "off_schema": Reply(content=json.dumps({"answer": "Here is your plan!"})),
+        }
+        self.script.append(replies[kind])
 
     def stall(self, seconds: float) -> None:
         """The next request is answered only after `seconds` (to trip a client timeout)."""
@@ -256,7 +269,9 @@ def _completion(completion_id: str, model: str, reply: Reply) -> dict[str, Any]:
         "object": "chat.completion",
         "created": CREATED,
         "model": model,
-        "choices": [
+        "choices": []
+        if reply.no_choices
+        else [
             {"index": 0, "message": message, "logprobs": None, "finish_reason": reply.finish_reason}
         ],
         "usage": _usage(reply),
@@ -293,9 +308,15 @@ def _sse(completion_id: str, model: str, reply: Reply, include_usage: bool) -> I
     yield chunk(delta({"role": "assistant", "content": ""}))
     if reply.refusal:
         yield chunk(delta({"refusal": reply.refusal}))
-    for piece in reply.chunks or CHUNK_RE.findall(reply.content or ""):
+    for index, piece in enumerate(reply.chunks or CHUNK_RE.findall(reply.content or "")):
+        if index == reply.broken_chunk_at:
+            yield f'data: {{"id": "{completion_id}", "choices": [{{"delta": {{"cont\n\n'.encode()
+            return
         yield chunk(delta({"content": piece}))
     time.sleep(reply.stream_stall)
+    if reply.ends_early:
+        yield b"data: [DONE]\n\n"
+        return
     if reply.stream_error:
         error = {"message": reply.stream_error, "type": "server_error", "param": None, "code": None}
         yield f"data: {json.dumps({'error': error})}\n\n".encode()

@@ -1,4 +1,4 @@
-"""A fake of Replicate's HTTP API (api-contracts.md §2), for the real `replicate` 1.0.7 client.
+"""A fake of Replicate's HTTP API (docs/providers.md), for the real `replicate` 1.0.7 client.
 
     with FakeReplicate() as fake:                    # base_url: http://127.0.0.1:PORT (host only)
         fake.script(PredictionScript(processing_polls=3))      # the next prediction is slow
@@ -47,6 +47,10 @@ STEP_SECONDS = 0.02  # how fast a webhook-driven prediction moves on
 SVD_FRAME_SIZE = (72, 128)
 KONTEXT_FRAME_SIZE = (72, 128)
 MUSICGEN_SAMPLE_RATE = 32000
+ERROR_PAGE = (
+    b"<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head>"
+    b"<body><h1>502 Bad Gateway</h1></body></html>"
+)
 TERMINAL = ("succeeded", "failed", "canceled", "aborted")
 EVENTS = ("start", "output", "logs", "completed")
 PREFER_RE = re.compile(r"^wait(=([1-9]|[1-9][0-9]|60))?$")
@@ -110,8 +114,9 @@ class PredictionScript:
     processing_polls: int = 1  # GETs answered "processing" before the outcome
     outlasts_wait: bool = False  # a `Prefer: wait` create comes back "starting", not finished
     output: Any = None  # instead of the model's generated media
+    output_seconds: float | None = None  # a MusicGen track this long, not the duration asked
     expire_outputs: bool = False  # output URLs answer 404, as after Replicate deletes them
-    predict_time: float = 2.5
+    predict_time: float = 2.5  # also the GPU time billed when it is canceled while processing
     deliver_webhooks: bool = True
 
 
@@ -154,6 +159,7 @@ class FakeReplicate(FakeServer):
         self.uploads: dict[str, StoredFile] = {}  # POST /v1/files, by file id
         self._scripts: deque[PredictionScript] = deque()
         self._failures: list[Failure] = []
+        self._corruptions: deque[str] = deque()
 
     # --- scripting -------------------------------------------------------------------
 
@@ -178,6 +184,20 @@ class FakeReplicate(FakeServer):
     def drop_next(self, method: str, path: str, *, times: int = 1) -> None:
         """Close the connection on the next `times` matching requests, as a network fault."""
         self._failures.append(Failure(method, re.compile(f"^{path}$"), Response(drop=True), times))
+
+    def stall_next(self, method: str, path: str, seconds: float, *, times: int = 1) -> None:
+        """Answer the next `times` matching requests only after `seconds` (a 504 by then)."""
+        response = _problem(504, "Gateway timeout.")
+        response.delay = seconds
+        self._failures.append(Failure(method, re.compile(f"^{path}$"), response, times))
+
+    def corrupt_downloads(self, *kinds: str) -> None:
+        """Serve the next output downloads broken, one per kind: "truncated", "html" or "junk".
+
+        Each comes with a 200 and a matching Content-Length, as a broken file at the source
+        or a proxy's error page would, so only decoding it shows the fault.
+        """
+        self._corruptions.extend(kinds)
 
     def throttle(self, method: str, path: str, *, retry_after: int = 30, times: int = 1) -> None:
         body = {
@@ -385,7 +405,10 @@ class FakeReplicate(FakeServer):
         if prediction.script.output is not None:
             data["output"] = prediction.script.output
             return
-        files = _model_output(data["model"], data["input"])
+        values = data["input"]
+        if prediction.script.output_seconds is not None:
+            values = values | {"duration": prediction.script.output_seconds}
+        files = _model_output(data["model"], values)
         urls = [
             self._serve_file(data["id"], name, content, prediction.script.expire_outputs)
             for name, content in files
@@ -393,10 +416,18 @@ class FakeReplicate(FakeServer):
         data["output"] = urls if data["model"] == SDXL else urls[0]
 
     def _cancel(self, prediction: Prediction) -> None:
+        """Stop it; GPU time used so far is billed, so a started prediction keeps its metrics."""
         with self.lock:
-            if not prediction.finished:
-                prediction.steps.clear()
-                prediction.data |= {"status": "canceled", "completed_at": _now()}
+            if prediction.finished:
+                return
+            if prediction.data["status"] == "processing":
+                predict_time = prediction.script.predict_time
+                prediction.data["metrics"] = {
+                    "predict_time": predict_time,
+                    "total_time": predict_time + 0.4,
+                }
+            prediction.steps.clear()
+            prediction.data |= {"status": "canceled", "completed_at": _now()}
 
     def _run_with_webhooks(self, prediction: Prediction) -> None:
         """Move the prediction on by itself, as Replicate does, and call its webhook."""
@@ -486,6 +517,10 @@ class FakeReplicate(FakeServer):
         stored = self.files.get(request.path)
         if stored is None or stored.expired:
             return Response(status=404, body=b"Not Found", headers={"Content-Type": "text/plain"})
+        with self.lock:
+            corruption = self._corruptions.popleft() if self._corruptions else None
+        if corruption:
+            return _corrupted(stored, corruption)
         return Response(body=stored.content, headers={"Content-Type": stored.content_type})
 
     def resolve_file(self, url: str) -> bytes | None:
@@ -498,7 +533,7 @@ class FakeReplicate(FakeServer):
 
 
 def sign(secret: str, webhook_id: str, timestamp: int, body: bytes) -> str:
-    """The Standard Webhooks signature of a delivery (api-contracts.md §2.4)."""
+    """The Standard Webhooks signature of a delivery (docs/providers.md, Webhooks)."""
     key = base64.b64decode(secret.split("_", 1)[1])
     signed = f"{webhook_id}.{timestamp}.".encode() + body
     return base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
@@ -509,6 +544,18 @@ def _problem(status: int, detail: str, *, title: str | None = None) -> Response:
     if title:
         body["title"] = title
     return Response.json(body, status=status, headers={"Content-Type": "application/problem+json"})
+
+
+def _corrupted(stored: StoredFile, kind: str) -> Response:
+    if kind == "truncated":
+        body, content_type = stored.content[: len(stored.content) * 2 // 3], stored.content_type
+    elif kind == "html":
+        body, content_type = ERROR_PAGE, "text/html; charset=utf-8"
+    elif kind == "junk":
+        body, content_type = bytes(range(256)) * 64, stored.content_type
+    else:
+        raise ValueError(f"Unknown corruption {kind!r}.")
+    return Response(body=body, headers={"Content-Type": content_type})
 
 
 def _create_problem(request: RecordedRequest, body: Any, model: str) -> Response | None:

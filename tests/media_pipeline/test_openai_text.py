@@ -4,12 +4,17 @@ import pytest
 
 from media_pipeline import briefs
 from media_pipeline.backends.openai_text import (
+    ANSWER_ATTEMPTS,
+    ENDED_EARLY_MESSAGE,
     FILTERED_MESSAGE,
+    MALFORMED_MESSAGE,
     REFUSAL_MESSAGE,
+    MalformedAnswer,
     OpenAITextBackend,
     fit_durations,
 )
 from media_pipeline.base import ChatMessage, ProviderError
+from media_pipeline.deadlines import DeadlineExceeded
 from media_pipeline.models import ProviderUsage
 from media_pipeline.registry import providers
 from tests.factories import COMPLETE_BRIEF
@@ -325,10 +330,31 @@ def test_a_timeout_is_retryable(settings, openai_fake):
     openai_fake.stall(1.0)
 
     with pytest.raises(ProviderError) as caught:
-        OpenAITextBackend().extract_brief(messages=CONVERSATION, brief={})
+        OpenAITextBackend(deadline_seconds=5).extract_brief(messages=CONVERSATION, brief={})
 
-    assert not caught.value.permanent
-    assert "in time" in caught.value.message
+    assert (caught.value.permanent, caught.value.message) == (
+        False,
+        "OpenAI did not answer in time; try again.",
+    )
+
+
+def test_the_calls_deadline_cuts_a_slow_answer(openai_fake):
+    openai_fake.stall(2.0)
+
+    with pytest.raises(DeadlineExceeded) as caught:
+        OpenAITextBackend(deadline_seconds=0.3).extract_brief(messages=CONVERSATION, brief={})
+
+    assert (caught.value.permanent, caught.value.message) == (
+        False,
+        "OpenAI did not finish within 0.3 s; trying again.",
+    )
+    assert usage_row().outcome == "retryable"
+
+
+def test_the_default_deadline_is_the_provider_timeout(settings, openai_fake):
+    settings.PROVIDER_TIMEOUT_SECONDS = 42
+
+    assert OpenAITextBackend().deadline_seconds == 42
 
 
 def test_an_unreachable_server_is_retryable(settings, openai_fake):
@@ -364,7 +390,8 @@ def test_a_stream_that_goes_silent_is_retryable(settings, openai_fake):
 
     received = []
     with pytest.raises(ProviderError) as caught:
-        for piece in OpenAITextBackend().chat_reply(messages=CONVERSATION, brief={}):
+        backend = OpenAITextBackend(deadline_seconds=5)
+        for piece in backend.chat_reply(messages=CONVERSATION, brief={}):
             received.append(piece)
 
     assert received == ["Half ", "an ", "answer"]
@@ -373,3 +400,73 @@ def test_a_stream_that_goes_silent_is_retryable(settings, openai_fake):
         False,
         "OpenAI did not answer in time; try again.",
     )
+
+
+@pytest.mark.parametrize("kind", ["no_choices", "not_json", "off_schema"])
+def test_a_malformed_answer_is_asked_for_again_within_the_call(backend, openai_fake, kind):
+    openai_fake.malformed(kind)
+    openai_fake.reply(COMPLETE_BRIEF)
+
+    brief = backend.extract_brief(messages=CONVERSATION, brief=briefs.empty_brief())
+
+    assert brief == COMPLETE_BRIEF
+    assert len(openai_fake.chat_requests) == 2
+    outcomes = list(ProviderUsage.objects.order_by("id").values_list("outcome", "error"))
+    assert outcomes == [("retryable", MALFORMED_MESSAGE), ("success", "")]
+
+
+def test_answers_that_stay_malformed_are_retryable_after_a_bounded_number(backend, openai_fake):
+    for kind in ("off_schema", "no_choices", "not_json", "off_schema"):
+        openai_fake.malformed(kind)
+
+    with pytest.raises(MalformedAnswer) as caught:
+        backend.rewrite_scene(brief=COMPLETE_BRIEF, mood=MOOD, text="x", instruction="y")
+
+    assert (caught.value.permanent, caught.value.message) == (False, MALFORMED_MESSAGE)
+    assert len(openai_fake.chat_requests) == ANSWER_ATTEMPTS
+
+
+def test_a_value_of_the_wrong_type_is_off_schema(backend, openai_fake):
+    openai_fake.reply(scene() | {"duration": "five"})
+    openai_fake.reply(scene() | {"motion": "spin"})
+    openai_fake.reply(scene() | {"extra": True})
+
+    with pytest.raises(MalformedAnswer):
+        backend.rewrite_scene(brief=COMPLETE_BRIEF, mood=MOOD, text="x", instruction="y")
+
+
+def test_a_stream_broken_before_any_text_is_asked_for_again(backend, openai_fake):
+    openai_fake.reply("Never seen", broken_chunk_at=0)
+    openai_fake.reply("Which tone fits?")
+
+    pieces = list(backend.chat_reply(messages=CONVERSATION, brief={}))
+
+    assert "".join(pieces) == "Which tone fits?"
+    assert len(openai_fake.chat_requests) == 2
+
+
+def test_a_stream_broken_after_some_text_is_retryable(backend, openai_fake):
+    openai_fake.reply("Half an answer", broken_chunk_at=2)
+
+    received = []
+    with pytest.raises(MalformedAnswer) as caught:
+        for piece in backend.chat_reply(messages=CONVERSATION, brief={}):
+            received.append(piece)
+
+    assert received == ["Half ", "an "]
+    assert (caught.value.permanent, caught.value.message) == (False, MALFORMED_MESSAGE)
+    assert len(openai_fake.chat_requests) == 1  # what was shown cannot be taken back
+    assert usage_row().outcome == "retryable"
+
+
+def test_a_stream_that_ends_without_a_finish_reason_is_not_a_whole_reply(backend, openai_fake):
+    openai_fake.reply("Half an answer", ends_early=True)
+
+    received = []
+    with pytest.raises(MalformedAnswer) as caught:
+        for piece in backend.chat_reply(messages=CONVERSATION, brief={}):
+            received.append(piece)
+
+    assert received == ["Half ", "an ", "answer"]
+    assert (caught.value.permanent, caught.value.message) == (False, ENDED_EARLY_MESSAGE)
+    assert usage_row().outcome == "retryable"

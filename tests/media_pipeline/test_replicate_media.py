@@ -10,14 +10,18 @@ from media_pipeline import ffmpeg, storage
 from media_pipeline.backends import replicate_media
 from media_pipeline.backends.replicate_media import (
     ABORTED_MESSAGE,
+    DOWNLOAD_ATTEMPTS,
     EXPIRED_MESSAGE,
     NSFW_MESSAGE,
+    OUT_OF_MEMORY_MESSAGE,
+    POLL_ATTEMPTS,
     ReplicateAudioBackend,
     ReplicateCompositingBackend,
     ReplicateImageBackend,
     ReplicateVideoBackend,
 )
 from media_pipeline.base import ImageStyle, ProviderError
+from media_pipeline.deadlines import DeadlineExceeded
 from media_pipeline.models import ProviderUsage
 from tests.fakes.replicate_server import PredictionScript, png_bytes
 
@@ -26,7 +30,7 @@ pytestmark = pytest.mark.django_db
 SDXL_VERSION = "7762fd07cf82c948538e41f63f77d685e02b063e37e496e96eefd46c929f9bdc"
 SVD_VERSION = "3f0457e4619daac51203dedb472816fd4af51f3149fa7a9e0b5ffcf1b8172438"
 MUSICGEN_VERSION = "671ac645ce5e552cc63a54a2bbff63fcf798043055d2dac5fc9e36a837eedcfb"
-FAST = {"poll_interval": 0.01}
+FAST = {"poll_interval": 0.01, "download_backoff": 0.01}
 
 
 @pytest.fixture
@@ -49,6 +53,14 @@ def failure(call) -> ProviderError:
     with pytest.raises(ProviderError) as caught:
         call()
     return caught.value
+
+
+def downloads(fake):
+    return [request for request in fake.requests if request.path.startswith("/delivery/")]
+
+
+def stored_files(media_root):
+    return sorted(path for path in (media_root / "generated").rglob("*") if path.is_file())
 
 
 def test_generate_sends_the_sdxl_inputs_and_stores_each_image(images, replicate_fake):
@@ -135,7 +147,7 @@ def test_a_canceled_prediction_is_permanent(images, replicate_fake):
     assert "canceled" in error.message
 
 
-def test_an_aborted_prediction_is_permanent_though_the_client_cannot_parse_it(
+def test_an_aborted_prediction_is_retryable_though_the_client_cannot_parse_it(
     images, replicate_fake
 ):
     replicate_fake.script(
@@ -144,7 +156,7 @@ def test_an_aborted_prediction_is_permanent_though_the_client_cannot_parse_it(
 
     error = failure(lambda: generate(images))
 
-    assert (error.permanent, error.message) == (True, ABORTED_MESSAGE)
+    assert (error.permanent, error.message) == (False, ABORTED_MESSAGE)
 
 
 def test_a_throttled_create_is_retryable_after_the_servers_delay(images, replicate_fake):
@@ -205,12 +217,15 @@ def test_a_community_model_without_a_version_is_permanent(replicate_fake):
     assert replicate_fake.created[0].path == "/v1/models/stability-ai/sdxl/predictions"
 
 
-def test_an_expired_output_is_retryable_so_the_image_is_made_again(images, replicate_fake):
+def test_an_expired_output_is_downloaded_again_then_retryable(images, replicate_fake, media_root):
     replicate_fake.script(PredictionScript(expire_outputs=True))
 
     error = failure(lambda: generate(images))
 
     assert (error.permanent, error.message) == (False, EXPIRED_MESSAGE)
+    assert len(downloads(replicate_fake)) == DOWNLOAD_ATTEMPTS
+    assert len(replicate_fake.created) == 1
+    assert stored_files(media_root) == []
 
 
 def test_outputs_are_downloaded_with_the_api_token(images, replicate_fake):
@@ -222,16 +237,116 @@ def test_outputs_are_downloaded_with_the_api_token(images, replicate_fake):
     assert download.headers["authorization"] == f"Bearer {replicate_fake.api_token}"
 
 
-def test_past_the_deadline_the_prediction_is_canceled_and_retryable(replicate_fake):
-    replicate_fake.script(PredictionScript(processing_polls=10_000, outlasts_wait=True))
+def test_past_the_deadline_the_prediction_is_canceled_retryable_and_its_gpu_time_metered(
+    replicate_fake,
+):
+    replicate_fake.script(
+        PredictionScript(processing_polls=10_000, outlasts_wait=True, predict_time=0.15)
+    )
     backend = ReplicateImageBackend(deadline_seconds=0.2, **FAST)
 
     error = failure(lambda: generate(backend))
 
-    assert not error.permanent
+    assert isinstance(error, DeadlineExceeded)
+    assert (error.permanent, error.message) == (
+        False,
+        "Replicate did not finish within 0.2 s; trying again.",
+    )
     prediction_id = next(iter(replicate_fake.predictions))
     assert replicate_fake.requests_to("POST", f"/v1/predictions/{prediction_id}/cancel")
     assert replicate_fake.predictions[prediction_id].data["status"] == "canceled"
+    row = ProviderUsage.objects.get()
+    assert (row.outcome, row.predict_seconds) == ("retryable", 0.15)
+    assert row.cost_estimate > 0
+
+
+def test_a_throttled_status_check_gives_up_at_the_deadline_not_after_the_retry_after(
+    replicate_fake,
+):
+    replicate_fake.script(PredictionScript(processing_polls=10_000, outlasts_wait=True))
+    replicate_fake.throttle("GET", r"/v1/predictions/\w+", retry_after=30, times=10)
+    backend = ReplicateImageBackend(deadline_seconds=4, **FAST)
+
+    error = failure(lambda: generate(backend))
+
+    assert isinstance(error, DeadlineExceeded)
+    assert (error.permanent, error.retry_after) == (False, 30.0)
+    prediction_id = next(iter(replicate_fake.predictions))
+    # One look, and one reading the billed time after the cancel: the SDK retried neither.
+    assert len(replicate_fake.polls(prediction_id)) == 2
+    assert replicate_fake.predictions[prediction_id].data["status"] == "canceled"
+
+
+def test_a_status_check_that_stalls_is_cut_at_the_deadline(replicate_fake):
+    replicate_fake.script(PredictionScript(processing_polls=10_000, outlasts_wait=True))
+    replicate_fake.stall_next("GET", r"/v1/predictions/\w+", 5)
+    backend = ReplicateImageBackend(deadline_seconds=0.5, **FAST)
+
+    error = failure(lambda: generate(backend))
+
+    assert isinstance(error, DeadlineExceeded)
+    prediction_id = next(iter(replicate_fake.predictions))
+    assert replicate_fake.predictions[prediction_id].data["status"] == "canceled"
+
+
+def test_a_404_while_polling_is_looked_at_again(images, replicate_fake):
+    replicate_fake.script(PredictionScript(processing_polls=1, outlasts_wait=True))
+    replicate_fake.fail_next("GET", r"/v1/predictions/\w+", 404, {"detail": "Not found."})
+
+    (media,) = generate(images)
+
+    assert media.width == 64
+    assert len(replicate_fake.created) == 1
+
+
+def test_a_prediction_that_stays_unreadable_is_canceled_and_retryable(images, replicate_fake):
+    replicate_fake.script(PredictionScript(processing_polls=10_000, outlasts_wait=True))
+    replicate_fake.fail_next(
+        "GET", r"/v1/predictions/\w+", 404, {"detail": "Not found."}, times=POLL_ATTEMPTS
+    )
+
+    error = failure(lambda: generate(images))
+
+    prediction_id = next(iter(replicate_fake.predictions))
+    assert (error.permanent, error.message) == (
+        False,
+        f"Could not read prediction {prediction_id} from Replicate; trying again.",
+    )
+    assert replicate_fake.predictions[prediction_id].data["status"] == "canceled"
+
+
+@pytest.mark.parametrize(
+    "reason",
+    [
+        "Prediction interrupted; please retry (code: PA)",
+        "E6716: Timeout starting prediction",
+        "Director: unexpected error handling prediction (E9243)",
+    ],
+)
+def test_a_prediction_failed_by_replicates_side_is_retryable(images, replicate_fake, reason):
+    replicate_fake.script(PredictionScript(outcome="failed", error=reason))
+
+    error = failure(lambda: generate(images))
+
+    assert not error.permanent
+    assert reason in error.message
+    assert ProviderUsage.objects.get().predict_seconds == 2.5
+
+
+@pytest.mark.parametrize(
+    ("reason", "message"),
+    [
+        ("cannot identify image file for image", "cannot identify image file for image"),
+        ("CUDA out of memory (E1001)", OUT_OF_MEMORY_MESSAGE),
+    ],
+)
+def test_a_prediction_failed_by_its_input_is_permanent(images, replicate_fake, reason, message):
+    replicate_fake.script(PredictionScript(outcome="failed", error=reason))
+
+    error = failure(lambda: generate(images))
+
+    assert error.permanent
+    assert message in error.message
 
 
 def test_a_dropped_connection_on_create_is_retryable(images, replicate_fake):
@@ -361,6 +476,96 @@ def test_the_fake_also_serves_the_sdks_run_helper(replicate_fake):
     assert replicate_fake.requests_to(
         "GET", f"/v1/models/stability-ai/sdxl/versions/{SDXL_VERSION}"
     )
-    # http:// outputs are not wrapped in FileOutput (api-contracts.md §2.6).
+    # http:// outputs are not wrapped in FileOutput (docs/providers.md, Replicate).
     assert isinstance(output[0], str)
     assert output[0].startswith(f"{replicate_fake.url}/delivery/")
+
+
+def test_a_truncated_image_is_downloaded_again_and_only_the_good_copy_stored(
+    images, replicate_fake, media_root
+):
+    replicate_fake.corrupt_downloads("truncated")
+
+    (media,) = generate(images)
+
+    assert len(downloads(replicate_fake)) == 2
+    assert len(replicate_fake.created) == 1
+    assert stored_files(media_root) == [media_root / media.path]
+    with storage.local_copy(media.path) as local, Image.open(local) as image:
+        image.load()
+        assert image.size == (64, 112)
+
+
+def test_a_download_that_404s_once_is_fetched_again_not_regenerated(images, replicate_fake):
+    replicate_fake.fail_next("GET", "/delivery/.*", 404)
+
+    (media,) = generate(images)
+
+    assert media.width == 64
+    assert len(downloads(replicate_fake)) == 2
+    assert len(replicate_fake.created) == 1
+    assert ProviderUsage.objects.get().outcome == "success"
+
+
+def test_junk_that_never_decodes_is_retryable_and_nothing_is_stored(
+    images, replicate_fake, media_root
+):
+    replicate_fake.corrupt_downloads(*["junk"] * DOWNLOAD_ATTEMPTS)
+
+    error = failure(lambda: generate(images))
+
+    assert (error.permanent, error.message) == (
+        False,
+        "Replicate sent an image that could not be read; trying again.",
+    )
+    assert len(downloads(replicate_fake)) == DOWNLOAD_ATTEMPTS
+    assert stored_files(media_root) == []
+
+
+@pytest.mark.parametrize(
+    ("kind", "message"),
+    [
+        ("html", "Replicate sent a track that could not be read; trying again."),
+        ("junk", "Replicate sent a track that could not be read; trying again."),
+        ("truncated", "Replicate's track is 2.0 s long, not the 3 s asked; making it again."),
+    ],
+)
+def test_a_track_that_is_not_whole_wav_audio_is_never_stored(
+    replicate_fake, media_root, kind, message
+):
+    replicate_fake.corrupt_downloads(*[kind] * DOWNLOAD_ATTEMPTS)
+
+    error = failure(
+        lambda: ReplicateAudioBackend(**FAST).generate(prompt="lo-fi", duration=3, seed=1)
+    )
+
+    assert (error.permanent, error.message) == (False, message)
+    assert len(downloads(replicate_fake)) == DOWNLOAD_ATTEMPTS
+    assert stored_files(media_root) == []
+
+
+def test_a_track_shorter_than_asked_is_retryable_and_not_stored(replicate_fake, media_root):
+    replicate_fake.script(PredictionScript(output_seconds=9))
+
+    error = failure(
+        lambda: ReplicateAudioBackend(**FAST).generate(prompt="lo-fi", duration=15, seed=1)
+    )
+
+    assert (error.permanent, error.message) == (
+        False,
+        "Replicate's track is 9.0 s long, not the 15 s asked; making it again.",
+    )
+    assert len(downloads(replicate_fake)) == DOWNLOAD_ATTEMPTS
+    assert stored_files(media_root) == []
+
+
+def test_a_truncated_clip_is_downloaded_again(replicate_fake, scene_image):
+    replicate_fake.corrupt_downloads("truncated")
+
+    clip = ReplicateVideoBackend(**FAST).animate(
+        image_path=scene_image, duration=3, motion="zoom_in", seed=2
+    )
+
+    assert clip.duration == pytest.approx(3, abs=0.15)
+    assert len(downloads(replicate_fake)) == 2
+    assert len(replicate_fake.created) == 1

@@ -1,3 +1,4 @@
+import json
 import secrets
 import time
 
@@ -7,7 +8,7 @@ from django.test import Client
 from media_pipeline import webhooks
 from media_pipeline.backends.replicate_media import ReplicateImageBackend
 from media_pipeline.models import ProviderUsage
-from tests.fakes.replicate_server import PredictionScript
+from tests.fakes.replicate_server import PredictionScript, sign
 
 # Until config/urls.py includes media_pipeline.urls, these tests route with it alone.
 
@@ -23,6 +24,16 @@ def prediction(status="succeeded"):
         "status": status,
         "output": ["x"],
     }
+
+
+def json_nested(depth: int) -> bytes:
+    """A JSON value whose lists nest `depth` levels deep (an object adds one more)."""
+    return b"[" * depth + b"]" * depth
+
+
+def signature(fake, headers, body):
+    timestamp = int(headers["webhook-timestamp"])
+    return f"v1,{sign(fake.webhook_secret, headers['webhook-id'], timestamp, body)}"
 
 
 def post(client, headers, body):
@@ -107,6 +118,38 @@ def test_a_signed_body_that_is_not_a_prediction_is_rejected(client, replicate_fa
     headers, body = replicate_fake.signed_delivery(["not", "a", "prediction"])
 
     assert post(client, headers, body).status_code == 400
+
+
+@pytest.mark.parametrize(
+    "nested",
+    [
+        pytest.param(lambda: json_nested(100_000), id="past-the-parsers-recursion"),
+        pytest.param(lambda: json_nested(webhooks.MAX_DEPTH), id="past-the-depth-limit"),
+    ],
+)
+def test_a_signed_but_deeply_nested_body_is_rejected(client, replicate_fake, nested):
+    payload = prediction()
+    body = json.dumps(payload)[:-1].encode() + b', "input": ' + nested() + b"}"
+    headers, _ = replicate_fake.signed_delivery(payload)
+    headers |= {"webhook-signature": signature(replicate_fake, headers, body)}
+
+    assert post(client, headers, body).status_code == 400
+    assert webhooks.wait_for_prediction(payload["id"], 0.05) is None
+
+
+def test_a_signed_body_over_the_size_limit_is_rejected(client, replicate_fake):
+    payload = prediction() | {"logs": "x" * webhooks.MAX_BODY_BYTES}
+    headers, body = replicate_fake.signed_delivery(payload)
+
+    assert post(client, headers, body).status_code == 400
+    assert webhooks.wait_for_prediction(payload["id"], 0.05) is None
+
+
+def test_a_prediction_nested_to_the_limit_is_accepted(client, replicate_fake):
+    payload = prediction() | {"input": json.loads(json_nested(webhooks.MAX_DEPTH - 1))}
+    headers, body = replicate_fake.signed_delivery(payload)
+
+    assert post(client, headers, body).status_code == 204
 
 
 def test_only_post_is_allowed(client):
