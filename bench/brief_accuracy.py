@@ -22,13 +22,25 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 
 from media_pipeline.backends.local_text import LocalTextBackend  # noqa: E402
-from tests.media_pipeline.brief_corpus import CORPUS, field_scores, score_table  # noqa: E402
+from tests.media_pipeline.brief_corpus import (  # noqa: E402
+    CORPUS,
+    HOLDOUT,
+    Conversation,
+    field_scores,
+    score_table,
+)
 
 
 def main() -> None:
     call_command("migrate", verbosity=0)  # extract_brief meters its calls into the database
-    scores, overwrites, reasked, questions = field_scores(LocalTextBackend(token_delay=0))
-    print(f"{len(CORPUS)} conversations\n")
+    writer = LocalTextBackend(token_delay=0)
+    for title, corpus in (("corpus", CORPUS), ("held-out", HOLDOUT)):
+        report(title, corpus, writer)
+
+
+def report(title: str, corpus: tuple[Conversation, ...], writer: LocalTextBackend) -> None:
+    scores, overwrites, reasked, questions = field_scores(writer, corpus)
+    print(f"\n== {title}: {len(corpus)} conversations\n")
     print(score_table(scores))
     print(f"\nfields overwritten after they were right: {len(overwrites)}")
     for overwrite in overwrites:
