@@ -7,7 +7,7 @@ Retries are the task's job, so the client makes none; every fault becomes a Prov
 
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -58,6 +58,10 @@ Propose {count} clearly different visual directions (mood boards) for this ad. F
 short evocative name, one sentence on how it feels, a palette of 3 to 5 colours as #rrggbb, \
 and exactly {images} prompts for a text-to-image model: photographic, vertical 9:16 \
 composition, no text or logos in the picture."""
+
+AVOID_INSTRUCTIONS = """
+These directions were already shown; make every new one clearly different from them and do \
+not reuse their names: {names}."""
 
 SCENES_INSTRUCTIONS = """\
 Write a storyboard of exactly {count} scenes for a {seconds}-second vertical video ad in the \
@@ -152,16 +156,28 @@ class OpenAITextBackend:
         return self._structured("creative_brief", briefs.BRIEF_JSON_SCHEMA, prompt, _clean_brief)
 
     def plan_moods(
-        self, *, brief: dict[str, Any], count: int, images_per_mood: int
+        self,
+        *,
+        brief: dict[str, Any],
+        count: int,
+        images_per_mood: int,
+        variation: int = 0,
+        avoid: Sequence[str] = (),
     ) -> list[MoodConcept]:
         instructions = MOODS_INSTRUCTIONS.format(count=count, images=images_per_mood)
+        if avoid:
+            instructions += AVOID_INSTRUCTIONS.format(names=", ".join(avoid))
         prompt = [_developer(instructions), _user(f"Brief: {json.dumps(brief)}")]
         return self._structured(
-            "mood_boards", MOODS_SCHEMA, prompt, lambda data: _moods(data, count, images_per_mood)
+            "mood_boards",
+            MOODS_SCHEMA,
+            prompt,
+            lambda data: _moods(data, count, images_per_mood),
+            seed=variation,
         )
 
     def plan_scenes(
-        self, *, brief: dict[str, Any], mood: dict[str, Any], count: int
+        self, *, brief: dict[str, Any], mood: dict[str, Any], count: int, variation: int = 0
     ) -> list[ScenePlan]:
         seconds = brief.get("target_length")
         instructions = SCENES_INSTRUCTIONS.format(count=count, seconds=seconds or "15 to 30")
@@ -170,7 +186,11 @@ class OpenAITextBackend:
             _user(f"Brief: {json.dumps(brief)}\nMood: {json.dumps(mood)}"),
         ]
         return self._structured(
-            "storyboard", SCENES_SCHEMA, prompt, lambda data: _scenes(data, count, seconds)
+            "storyboard",
+            SCENES_SCHEMA,
+            prompt,
+            lambda data: _scenes(data, count, seconds),
+            seed=variation,
         )
 
     def rewrite_scene(
@@ -191,8 +211,13 @@ class OpenAITextBackend:
         schema: dict[str, Any],
         prompt: list[dict[str, str]],
         parse: Callable[[dict[str, Any]], T],
+        *,
+        seed: int | None = None,
     ) -> T:
-        """One strict-schema completion, metered, its JSON answer passed through `parse`."""
+        """One strict-schema completion, metered, its JSON answer passed through `parse`.
+
+        `seed` asks OpenAI for a repeatable sample, so each attempt number gives its own take.
+        """
         response_format = {
             "type": "json_schema",
             "json_schema": {"name": name, "strict": True, "schema": schema},
@@ -203,6 +228,7 @@ class OpenAITextBackend:
                 messages=prompt,
                 temperature=PLAN_TEMPERATURE,
                 response_format=response_format,
+                seed=openai.NOT_GIVEN if seed is None else seed,
             )
             _count_tokens(meter, completion.usage)
             choice = completion.choices[0]
