@@ -940,6 +940,7 @@ HOLDOUT = (
 class Replay:
     """What happened when one conversation was played through a writer."""
 
+    messages: list[Any]  # the whole conversation, replies included
     briefs: list[dict[str, Any]]  # the brief after each user turn
     replies: list[str]
     reasked: int  # replies asking for a field the brief already holds
@@ -952,7 +953,7 @@ def replay(writer: Any, conversation: Conversation) -> Replay:
 
     messages: list[ChatMessage] = []
     brief = briefs.empty_brief()
-    result = Replay(briefs=[], replies=[], reasked=0)
+    result = Replay(messages=messages, briefs=[], replies=[], reasked=0)
     for turn in conversation.turns:
         messages.append(ChatMessage("user", turn))
         reply = "".join(writer.chat_reply(messages=messages, brief=brief))

@@ -7,7 +7,13 @@ import pytest
 
 from media_pipeline import briefs
 from media_pipeline.backends.local_text import LocalTextBackend
-from tests.media_pipeline.brief_corpus import CORPUS, HOLDOUT, field_scores, score_table
+from tests.media_pipeline.brief_corpus import (
+    CORPUS,
+    HOLDOUT,
+    field_scores,
+    replay,
+    score_table,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -50,3 +56,14 @@ def test_the_assistant_never_asks_for_a_field_the_brief_already_holds(played):
     _scores, _overwrites, reasked, _questions = played
 
     assert reasked == 0
+
+
+def test_reading_a_conversation_again_changes_nothing():
+    """The app may extract twice (a retry): the brief it already made must come back unchanged."""
+    writer = LocalTextBackend(token_delay=0)
+    for conversation in CORPUS + HOLDOUT:
+        played = replay(writer, conversation)
+
+        again = writer.extract_brief(messages=played.messages, brief=played.briefs[-1])
+
+        assert again == played.briefs[-1], conversation.name

@@ -440,6 +440,13 @@ def test_not_knowing_leaves_the_field_and_the_assistant_suggests_a_default(write
     assert asked_field(reply) == "tone"
 
 
+def test_still_not_knowing_after_a_suggestion_takes_it(writer):
+    suggestion = "No problem. I'd suggest \u201cwarm and confident\u201d for the tone. Shall I?"
+    messages = [assistant(suggestion), user("not sure really")]
+
+    assert writer.extract_brief(messages=messages, brief={})["tone"] == "warm and confident"
+
+
 def test_agreeing_to_a_suggestion_fills_it(writer):
     suggestion = "No problem. I'd suggest \u201c15 seconds\u201d for the length. Shall I use that?"
     messages = [assistant(suggestion), user("ok sounds good")]

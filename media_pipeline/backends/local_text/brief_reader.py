@@ -168,7 +168,7 @@ PRODUCT_END_RE = re.compile(
     re.IGNORECASE,
 )
 AD_TALK_RE = re.compile(
-    r"^(?:we|i|you|let's)\b|\b(?:ad|add|ads|advert|advertisement|video|clip|campaign|promo)\b",
+    r"^(?:we|we're|i|i'm|im|you|let's|hi|hello|hey)\b|\b(?:ad|add|ads|advert|advertisement|video|clip|campaign|promo)\b",
     re.IGNORECASE,
 )
 SENTENCE_END_RE = re.compile(r"(?<=[.!?])\s+|\n+")
@@ -299,7 +299,10 @@ def read_message(
     if not statements:
         return reading
     statement = "\n".join(statements)
-    _read_deferral(reading, statement, asked)
+    _read_deferral(reading, statement, asked or ([offered[0]] if offered else []))
+    if offered and reading.unsure == offered[0]:
+        # Still unsure after a suggestion: take it rather than ask a third time.
+        reading.unsure, reading.delegated = None, offered[0]
     if reading.unsure or reading.delegated:
         return reading
     if offered and AFFIRMATIVE_RE.fullmatch(statement.strip()):
@@ -372,11 +375,12 @@ def _read_answer(reading: Reading, text: str, asked_fields: Sequence[str]) -> No
     if set(reading.stated) - set(asked_fields) or reading.corrections or not open_fields:
         return
     asked = open_fields[0]
-    if asked == "product" and "product" in reading.hinted:
-        reading.stated["product"] = reading.hinted.pop("product")
-        return
     answer = ANSWER_READERS[asked](text)
     if not answer:
+        return
+    if asked == "product":  # introduced in a sentence that may say more ("… students love it")
+        reading.hinted.pop("product", None)
+        reading.stated["product"] = answer
         return
     asked, answer = _better_fit(asked, answer, text)
     reading.hinted.clear()
@@ -448,8 +452,12 @@ def _product_label(raw: str) -> str | None:
 
 
 def _product_answer(text: str) -> str | None:
-    """A bare product name; "we need an ad for LinkedIn" talks about the ad, not the product."""
-    return None if AD_TALK_RE.search(text) else _product_label(text)
+    """The product a sentence introduces, or a bare name; "we need an ad for LinkedIn" talks
+    about the ad, not the product."""
+    introduced = next(filter(None, map(_product_hint, _sentences(text))), None)
+    if introduced or AD_TALK_RE.search(text):
+        return introduced
+    return _product_label(text)
 
 
 def _product_name(raw: str) -> str | None:
