@@ -4,7 +4,7 @@ Backends take and return plain values and storage paths; they never see a domain
 """
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -70,6 +70,9 @@ class MoodConcept:
     feel: str
     palette: list[str]  # "#rrggbb" colours, darkest first
     image_prompts: list[str]
+    # The direction's visual grammar, for image backends that compose by it: "pedestal",
+    # "flat-lay", "split", "close-up", "horizon", "grid", "spotlight", "diagonal"; "" if none.
+    layout: str = ""
 
 
 @dataclass(frozen=True)
@@ -98,14 +101,28 @@ class TextBackend(Protocol):
         """The brief as the conversation now establishes it (schema: media_pipeline.briefs)."""
 
     def plan_moods(
-        self, *, brief: dict[str, Any], count: int, images_per_mood: int
+        self,
+        *,
+        brief: dict[str, Any],
+        count: int,
+        images_per_mood: int,
+        variation: int = 0,
+        avoid: Sequence[str] = (),
     ) -> list[MoodConcept]:
-        """`count` distinct visual directions for the brief."""
+        """`count` distinct visual directions for the brief.
+
+        `variation` is the attempt number (0 first; "Regenerate" and "Another take" count up):
+        another number should give other directions. `avoid` names directions already shown,
+        which the answer must not repeat.
+        """
 
     def plan_scenes(
-        self, *, brief: dict[str, Any], mood: dict[str, Any], count: int
+        self, *, brief: dict[str, Any], mood: dict[str, Any], count: int, variation: int = 0
     ) -> list[ScenePlan]:
-        """A storyboard of `count` scenes whose durations add up to the brief's target length."""
+        """A storyboard of `count` scenes whose durations add up to the brief's target length.
+
+        `variation` is the attempt number: another number should give another take.
+        """
 
     def rewrite_scene(
         self, *, brief: dict[str, Any], mood: dict[str, Any], text: str, instruction: str

@@ -50,11 +50,15 @@ def mood_plan(*, mood_ids: list[int]) -> list[int]:
     moods = list(_planning(mood_ids))
     if moods:
         project = moods[0].project
+        # Names still on the boards, those being replanned included: a new take must differ.
+        shown = list(project.moods.exclude(name="").values_list("name", flat=True))
         with _usage(project):
             concepts = providers["text"].plan_moods(
                 brief=project.brief,
                 count=MOOD_COUNT,
                 images_per_mood=settings.QUALITY_PROFILE["images_per_mood"],
+                variation=max(mood.variation for mood in moods),
+                avoid=shown,
             )
         for mood, concept in zip(moods, _fresh_concepts(project, concepts, moods), strict=True):
             _mood_draw(mood, concept)

@@ -49,7 +49,7 @@ def mood_regenerate(*, mood: Mood) -> Mood:
     if mood.status in MOOD_IN_FLIGHT:
         raise MoodError("This board is already being made; it appears here as soon as it is ready.")
     rate_limit_hit(user_id=mood.project.owner_id, bucket="generation")
-    if mood.status == Mood.Status.FAILED and mood.name:
+    if mood.status == Mood.Status.FAILED and mood.images.filter(status=GenerationStatus.FAILED):
         _mood_redraw_failed(mood)
     elif _mood_plan_start(mood):
         _plan_enqueue([mood])
@@ -104,12 +104,14 @@ def _mood_slots(project: Project) -> list[Mood]:
 
 
 def _mood_plan_start(mood: Mood) -> bool:
-    """Empty a board that is not in flight and send it to planning; False when it is in flight."""
+    """Empty a board that is not in flight and send it to planning; False when it is in flight.
+
+    The name stays until the new one replaces it, so the writer knows which direction to avoid.
+    """
     started = mood_move(
         mood.pk,
         to=Mood.Status.PLANNING,
         sources=RESTARTABLE,
-        name="",
         feel="",
         palette=[],
         layout="",

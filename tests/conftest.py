@@ -10,7 +10,6 @@ from tests.profiles import SMALL_FRAMES
 pytest_plugins = ["tests.fakes.fixtures"]
 
 
-
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
     """SQLite tests run on a file: real worker threads then wait for locks instead of failing."""

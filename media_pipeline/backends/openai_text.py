@@ -10,8 +10,7 @@ the task's job, so the client makes none. Every fault becomes a ProviderError.
 
 import json
 import logging
-import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from itertools import count
 from typing import Any, TypeVar
@@ -20,7 +19,16 @@ import openai
 from django.conf import settings
 
 from media_pipeline import briefs
-from media_pipeline.base import ChatMessage, MoodConcept, ProviderError, ScenePlan
+from media_pipeline.base import (
+    MAX_SCENE_SECONDS,
+    MIN_SCENE_SECONDS,
+    CameraMove,
+    ChatMessage,
+    MoodConcept,
+    ProviderError,
+    ScenePlan,
+    is_hex_colour,
+)
 from media_pipeline.deadlines import Deadline
 from media_pipeline.metering import Meter, metered
 from media_pipeline.retry import retry_after_seconds
@@ -44,12 +52,9 @@ JSON_TYPES: dict[str, type | tuple[type, ...]] = {
 CAPABILITY = "text"
 CHAT_TEMPERATURE = 0.7
 PLAN_TEMPERATURE = 0.5
-MOTIONS = ("zoom_in", "zoom_out", "pan_left", "pan_right")
-MIN_SCENE_SECONDS = 1.0
-MAX_SCENE_SECONDS = 10.0
+MOTIONS = CameraMove.values
 MIN_PALETTE_COLOURS = 2
 BISECTION_STEPS = 60
-HEX_COLOUR_RE = re.compile(r"^#[0-9a-f]{6}$")
 
 REFUSAL_MESSAGE = "The model declined to write this. Rephrase your request and try again."
 FILTERED_MESSAGE = (
@@ -79,6 +84,10 @@ Propose {count} clearly different visual directions (mood boards) for this ad. F
 short evocative name, one sentence on how it feels, a palette of 3 to 5 colours as #rrggbb, \
 and exactly {images} prompts for a text-to-image model: photographic, vertical 9:16 \
 composition, no text or logos in the picture."""
+
+AVOID_INSTRUCTIONS = """
+These directions were already shown; make every new one clearly different from them and do \
+not reuse their names: {names}."""
 
 SCENES_INSTRUCTIONS = """\
 Write a storyboard of exactly {count} scenes for a {seconds}-second vertical video ad in the \
@@ -187,16 +196,28 @@ class OpenAITextBackend:
         return self._structured("creative_brief", briefs.BRIEF_JSON_SCHEMA, prompt, _clean_brief)
 
     def plan_moods(
-        self, *, brief: dict[str, Any], count: int, images_per_mood: int
+        self,
+        *,
+        brief: dict[str, Any],
+        count: int,
+        images_per_mood: int,
+        variation: int = 0,
+        avoid: Sequence[str] = (),
     ) -> list[MoodConcept]:
         instructions = MOODS_INSTRUCTIONS.format(count=count, images=images_per_mood)
+        if avoid:
+            instructions += AVOID_INSTRUCTIONS.format(names=", ".join(avoid))
         prompt = [_developer(instructions), _user(f"Brief: {json.dumps(brief)}")]
         return self._structured(
-            "mood_boards", MOODS_SCHEMA, prompt, lambda data: _moods(data, count, images_per_mood)
+            "mood_boards",
+            MOODS_SCHEMA,
+            prompt,
+            lambda data: _moods(data, count, images_per_mood),
+            seed=variation,
         )
 
     def plan_scenes(
-        self, *, brief: dict[str, Any], mood: dict[str, Any], count: int
+        self, *, brief: dict[str, Any], mood: dict[str, Any], count: int, variation: int = 0
     ) -> list[ScenePlan]:
         seconds = brief.get("target_length")
         instructions = SCENES_INSTRUCTIONS.format(count=count, seconds=seconds or "15 to 30")
@@ -205,7 +226,11 @@ class OpenAITextBackend:
             _user(f"Brief: {json.dumps(brief)}\nMood: {json.dumps(mood)}"),
         ]
         return self._structured(
-            "storyboard", SCENES_SCHEMA, prompt, lambda data: _scenes(data, count, seconds)
+            "storyboard",
+            SCENES_SCHEMA,
+            prompt,
+            lambda data: _scenes(data, count, seconds),
+            seed=variation,
         )
 
     def rewrite_scene(
@@ -256,8 +281,13 @@ class OpenAITextBackend:
         schema: dict[str, Any],
         prompt: list[dict[str, str]],
         parse: Callable[[dict[str, Any]], T],
+        *,
+        seed: int | None = None,
     ) -> T:
-        """A strict-schema answer passed through `parse`; a malformed one is asked for again."""
+        """A strict-schema answer passed through `parse`; a malformed one is asked for again.
+
+        `seed` asks OpenAI for a repeatable sample, so each attempt number gives its own take.
+        """
         response_format = {
             "type": "json_schema",
             "json_schema": {"name": name, "strict": True, "schema": schema},
@@ -265,12 +295,12 @@ class OpenAITextBackend:
         deadline = Deadline(self.deadline_seconds, provider=PROVIDER)
         for attempt in range(1, ANSWER_ATTEMPTS):
             try:
-                return self._complete(response_format, prompt, parse, deadline)
+                return self._complete(response_format, prompt, parse, deadline, seed)
             except MalformedAnswer:
                 logger.warning(
                     "OpenAI answer %d for %s was malformed; asking again.", attempt, name
                 )
-        return self._complete(response_format, prompt, parse, deadline)
+        return self._complete(response_format, prompt, parse, deadline, seed)
 
     def _complete(
         self,
@@ -278,6 +308,7 @@ class OpenAITextBackend:
         prompt: list[dict[str, str]],
         parse: Callable[[dict[str, Any]], T],
         deadline: Deadline,
+        seed: int | None,
     ) -> T:
         """One strict-schema completion, metered."""
         deadline.check()
@@ -291,6 +322,7 @@ class OpenAITextBackend:
                 temperature=PLAN_TEMPERATURE,
                 response_format=response_format,
                 timeout=deadline.timeout(settings.PROVIDER_TIMEOUT_SECONDS),
+                seed=openai.NOT_GIVEN if seed is None else seed,
             )
             _count_tokens(meter, getattr(completion, "usage", None))
             choice = _first_choice(completion)
@@ -412,7 +444,7 @@ def _moods(data: dict[str, Any], count: int, images_per_mood: int) -> list[MoodC
 
 def _mood(data: dict[str, Any], images_per_mood: int) -> MoodConcept:
     colours = list(dict.fromkeys(colour.strip().lower() for colour in data["palette"]))
-    palette = sorted(filter(HEX_COLOUR_RE.match, colours), key=_luminance)
+    palette = sorted(filter(is_hex_colour, colours), key=_luminance)
     prompts = [_tidy(prompt) for prompt in data["image_prompts"] if prompt.strip()]
     if len(palette) < MIN_PALETTE_COLOURS or not prompts:
         raise ProviderError(INCOMPLETE_MESSAGE, permanent=False)

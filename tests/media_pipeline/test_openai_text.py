@@ -180,6 +180,41 @@ def test_plan_moods_keeps_valid_colours_darkest_first_and_fills_the_prompts(back
     assert "exactly 3 prompts" in openai_fake.chat_requests[0]["messages"][0]["content"]
 
 
+def test_plan_moods_sends_the_attempt_as_seed_and_names_the_directions_to_avoid(
+    backend, openai_fake
+):
+    palette = ["#000000", "#ffffff"]
+    openai_fake.reply(
+        {"moods": [{"name": "C", "feel": "F", "palette": palette, "image_prompts": ["p"]}]}
+    )
+
+    backend.plan_moods(
+        brief=COMPLETE_BRIEF, count=1, images_per_mood=1, variation=3, avoid=["Dawn", "Neon"]
+    )
+
+    (request,) = openai_fake.chat_requests
+    assert request["seed"] == 3
+    assert "do not reuse their names: Dawn, Neon." in request["messages"][0]["content"]
+
+
+def test_a_first_plan_is_seeded_zero_and_avoids_nothing(backend, openai_fake):
+    openai_fake.reply({"scenes": [scene()]})
+
+    backend.plan_scenes(brief=COMPLETE_BRIEF, mood=MOOD, count=1)
+
+    (request,) = openai_fake.chat_requests
+    assert request["seed"] == 0
+    assert "already shown" not in request["messages"][0]["content"]
+
+
+def test_plan_scenes_sends_the_attempt_as_seed(backend, openai_fake):
+    openai_fake.reply({"scenes": [scene()]})
+
+    backend.plan_scenes(brief=COMPLETE_BRIEF, mood=MOOD, count=1, variation=2)
+
+    assert openai_fake.chat_requests[0]["seed"] == 2
+
+
 def test_too_few_moods_is_retryable(backend, openai_fake):
     openai_fake.reply({"moods": []})
 

@@ -6,7 +6,7 @@ from django.core.files.storage import default_storage
 from projects.models import Step
 from projects.ratelimit import RateLimited
 from projects.services import project_duplicate
-from storyboards import services
+from storyboards import generation, services
 from storyboards.generation import MOOD_COUNT
 from storyboards.models import GenerationStatus, Mood
 from storyboards.selectors import mood_selected_for_project
@@ -57,12 +57,7 @@ def test_generate_all_resets_finished_boards_and_clears_their_pick(project, user
 
     chosen.refresh_from_db()
     assert chosen.status == Mood.Status.PLANNING
-    assert (chosen.name, chosen.palette, chosen.images.count(), chosen.selected) == (
-        "",
-        [],
-        0,
-        False,
-    )
+    assert (chosen.palette, chosen.images.count(), chosen.selected) == ([], 0, False)
     assert mood_selected_for_project(project) is None
     assert default_storage.exists(image.image.name), "files may be shared with a copy"
 
@@ -135,7 +130,7 @@ def test_regenerate_a_board_plans_a_new_direction(
         services.mood_regenerate(mood=board)
 
     board.refresh_from_db()
-    assert (board.status, board.name, board.variation) == (Mood.Status.PLANNING, "", 4)
+    assert (board.status, board.variation) == (Mood.Status.PLANNING, 4)
     assert enqueued == [(PLAN_TASK, {"mood_ids": [board.pk]})]
 
 
@@ -182,3 +177,26 @@ def test_a_copy_takes_the_finished_boards_and_the_pick_but_nothing_in_flight(pro
         image.image.name for image in chosen.images.all()
     ]
     assert copy.step == Step.SCENES
+
+
+def test_another_take_never_returns_the_direction_it_replaces(project, enqueued):
+    board = MoodFactory(project=project, position=0)
+    seen = [board.name]
+    for _ in range(5):
+        services.mood_regenerate(mood=board)
+        generation.mood_plan(mood_ids=[board.pk])
+        Mood.objects.filter(pk=board.pk).update(status=Mood.Status.DONE)
+        board.refresh_from_db()
+        assert board.name != seen[-1]
+        seen.append(board.name)
+
+
+def test_five_regenerate_alls_bring_at_least_ten_directions(project, user, enqueued):
+    directions = set()
+    for _ in range(5):
+        started = services.mood_generate_all(project=project, user=user)
+        generation.mood_plan(mood_ids=[mood.pk for mood in started])
+        directions |= set(project.moods.values_list("name", flat=True))
+        project.moods.update(status=Mood.Status.DONE)
+
+    assert len(directions) >= 10
