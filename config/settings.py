@@ -158,8 +158,9 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
-# Local files are served by the app itself (owner-checked paths come later); S3 serves its own.
-SERVE_MEDIA = env_bool("SERVE_MEDIA", not S3_BUCKET)
+# Media is served through an owner-checked view (media_pipeline.delivery). Behind nginx, set
+# this to an `internal` location aliasing MEDIA_ROOT and the proxy sends the bytes.
+MEDIA_ACCEL_REDIRECT_PREFIX = env_str("MEDIA_ACCEL_REDIRECT_PREFIX")
 
 # --- Accounts -----------------------------------------------------------------------
 

@@ -1,10 +1,9 @@
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.auth.decorators import login_not_required
-from django.urls import include, path, re_path
-from django.views.static import serve
+from django.urls import include, path
 
 from config import views
+from media_pipeline import delivery
 
 urlpatterns = [
     path("", views.landing, name="landing"),
@@ -14,13 +13,5 @@ urlpatterns = [
     path("", include("media_pipeline.urls")),
     path("projects/", include("projects.urls")),
     path("projects/", include("storyboards.urls")),
+    path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", delivery.serve_media, name="media"),
 ]
-
-if settings.SERVE_MEDIA:
-    urlpatterns += [
-        re_path(
-            rf"^{settings.MEDIA_URL.lstrip('/')}(?P<path>.*)$",
-            login_not_required(serve),
-            {"document_root": settings.MEDIA_ROOT},
-        )
-    ]

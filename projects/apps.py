@@ -5,9 +5,13 @@ class ProjectsConfig(AppConfig):
     name = "projects"
 
     def ready(self) -> None:
+        from media_pipeline.delivery import register_owned_file
         from projects import live_renderers
-        from projects.models import Step
+        from projects.models import ProductImage, Project, Step
         from projects.steps import register_step
 
         register_step(Step.BRIEF, "projects:brief")
+        register_owned_file(Project, "thumbnail", owner="owner")
+        register_owned_file(ProductImage, "image", owner="product__owner")
+        register_owned_file(ProductImage, "cutout", owner="product__owner")
         live_renderers.register()

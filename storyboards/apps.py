@@ -5,12 +5,14 @@ class StoryboardsConfig(AppConfig):
     name = "storyboards"
 
     def ready(self) -> None:
+        from media_pipeline.delivery import register_owned_file
         from projects.live import register_renderer, register_snapshot
         from projects.models import Step
         from projects.signals import project_duplicated
         from projects.steps import register_step
         from storyboards.generation import MOOD_KIND, MOODS_KIND
         from storyboards.live import mood_renderer, moods_renderer, moods_snapshot
+        from storyboards.models import Composition, MoodImage, Scene
         from storyboards.services import mood_copy_all
 
         register_step(
@@ -23,6 +25,11 @@ class StoryboardsConfig(AppConfig):
             Step.FINAL, "storyboards:final", locked_reason="Approve a video for every scene first."
         )
         project_duplicated.connect(mood_copy_all, dispatch_uid="storyboards.mood_copy_all")
+        register_owned_file(MoodImage, "image", owner="mood__project__owner")
+        for field in ("image", "video"):
+            register_owned_file(Scene, field, owner="storyboard__project__owner")
+        for field in ("audio", "video", "thumbnail"):
+            register_owned_file(Composition, field, owner="storyboard__project__owner")
         register_renderer(MOOD_KIND, mood_renderer, page=Step.MOOD.value)
         register_renderer(MOODS_KIND, moods_renderer, page=Step.MOOD.value)
         register_snapshot(moods_snapshot, page=Step.MOOD.value)
