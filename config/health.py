@@ -27,7 +27,7 @@ def check_redis() -> None:
 def check_worker() -> None:
     replies = celery_app.control.ping(timeout=CHECK_TIMEOUT_SECONDS)
     if not replies:
-        raise RuntimeError("no Celery worker answered; start one with `make worker`")
+        raise RuntimeError("no Celery worker answered; `make run` starts them (see README)")
 
 
 CHECKS: dict[str, Callable[[], None]] = {

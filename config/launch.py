@@ -9,6 +9,7 @@ lifetime of the command, and every child process is pointed at it.
 """
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -70,13 +71,16 @@ def main() -> int:
     server = prepare_redis(mode)
     # The Procfile names daphne and celery; they live beside this interpreter in the venv.
     os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+    interrupted = []
+    # Ctrl+C reaches the children too (one process group); wait for them to stop cleanly, then
+    # exit quietly: stopping on purpose is not an error for make to report.
+    signal.signal(signal.SIGINT, lambda signum, frame: interrupted.append(signum))
     try:
-        return subprocess.call(command_for(mode, sys.argv[2:]), cwd=BASE_DIR)
-    except KeyboardInterrupt:
-        return 130
+        code = subprocess.call(command_for(mode, sys.argv[2:]), cwd=BASE_DIR)
     finally:
         if server is not None:
             server.stop()
+    return 0 if interrupted and mode == "run" else code
 
 
 if __name__ == "__main__":
