@@ -145,6 +145,8 @@ class Storyboard(models.Model):
     mood = models.JSONField(help_text="The chosen mood as it was when the storyboard was made.")
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.GENERATING)
     error = models.CharField(max_length=500, blank=True)
+    # The storyboard the user is working on; earlier ones stay until the new one is ready.
+    is_current = models.BooleanField(default=False)
     status_changed_at = models.DateTimeField(default=timezone.now)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -152,6 +154,11 @@ class Storyboard(models.Model):
     class Meta:
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["project", "-created_at"]), models.Index(fields=["status"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project"], condition=Q(is_current=True), name="one_current_storyboard"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Storyboard {self.pk} of {self.project}"
@@ -176,8 +183,14 @@ class Scene(models.Model):
     storyboard = models.ForeignKey(Storyboard, on_delete=models.CASCADE, related_name="scenes")
     position = models.PositiveSmallIntegerField()
     text = models.TextField(blank=True)
+    image_prompt = models.TextField(blank=True)
+    # The user's extra words for the next image ("warmer light"), kept until replaced.
+    image_instruction = models.CharField(max_length=300, blank=True)
     image = models.ImageField(upload_to="scenes/images/", blank=True)
     video = models.FileField(upload_to="scenes/videos/", blank=True)
+    # A later artifact made from an earlier one that has since changed: shown, one click redoes it.
+    image_stale = models.BooleanField(default=False)
+    video_stale = models.BooleanField(default=False)
     duration = models.FloatField(default=DEFAULT_SCENE_SECONDS)
     motion = models.CharField(max_length=12, choices=CameraMove.choices, default=CameraMove.ZOOM_IN)
     state = models.CharField(max_length=8, choices=State.choices, default=State.TEXT)
@@ -231,6 +244,21 @@ class Composition(models.Model):
         PROCESSING = "processing", "Processing"
         COMPLETE = "complete", "Complete"
         ERROR = "error", "Error"
+        CANCELLED = "cancelled", "Cancelled"
+
+    class Transition(models.TextChoices):
+        CROSSFADE = "crossfade", "Crossfade"
+        CUT = "cut", "Cut"
+        FADE_BLACK = "fade_black", "Fade through black"
+
+    class Reframe(models.TextChoices):
+        PAD = "pad", "Fit (bars)"
+        CROP = "crop", "Fill (crop)"
+
+    class AudioSource(models.TextChoices):
+        GENERATED = "generated", "Generated music"
+        UPLOADED = "uploaded", "My own track"
+        NONE = "none", "No music"
 
     storyboard = models.ForeignKey(
         Storyboard, on_delete=models.CASCADE, related_name="compositions"
@@ -239,6 +267,20 @@ class Composition(models.Model):
     video = models.FileField(upload_to="compositions/videos/", blank=True)
     thumbnail = models.ImageField(upload_to="compositions/thumbnails/", blank=True)
     captions = models.BooleanField(default=False)
+    transition = models.CharField(
+        max_length=12, choices=Transition.choices, default=Transition.CROSSFADE
+    )
+    reframe = models.CharField(max_length=4, choices=Reframe.choices, default=Reframe.PAD)
+    aspect_ratio = models.CharField(max_length=5, default="9:16")
+    audio_source = models.CharField(
+        max_length=10, choices=AudioSource.choices, default=AudioSource.GENERATED
+    )
+    audio_volume = models.FloatField(default=1.0)
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    duration = models.FloatField(null=True, blank=True)
+    size_bytes = models.PositiveBigIntegerField(null=True, blank=True)
+    smart_render = models.BooleanField(default=False)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
     progress = models.PositiveSmallIntegerField(default=0)
     stage = models.CharField(max_length=40, blank=True)
@@ -267,13 +309,19 @@ class Composition(models.Model):
 COMPOSITION_STATES = StateGraph(
     Composition.Status,
     {
-        Composition.Status.PENDING: [Composition.Status.PROCESSING, Composition.Status.ERROR],
+        Composition.Status.PENDING: [
+            Composition.Status.PROCESSING,
+            Composition.Status.ERROR,
+            Composition.Status.CANCELLED,
+        ],
         Composition.Status.PROCESSING: [
             Composition.Status.PROCESSING,
             Composition.Status.PENDING,
             Composition.Status.COMPLETE,
             Composition.Status.ERROR,
+            Composition.Status.CANCELLED,
         ],
         Composition.Status.ERROR: [Composition.Status.PENDING],
+        Composition.Status.CANCELLED: [Composition.Status.PENDING],
     },
 )

@@ -45,9 +45,7 @@ def first_users_objects(user):
     }
 
 
-def test_every_project_url_is_404_for_another_user(
-    client, user, other_user, first_users_objects
-):
+def test_every_project_url_is_404_for_another_user(client, user, other_user, first_users_objects):
     urls = sorted(set(owned_urls(first_users_objects)))
     assert len(urls) >= 8, urls  # the walk really found the project pages
     for _, url in urls:
