@@ -245,8 +245,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "unacked_restore_throttle": 1,
 }
 JOB_MAX_COUNTDOWN_SECONDS = max(1, CELERY_VISIBILITY_TIMEOUT * 4 // 5)
-# The soft time limit of a provider job (one image, one clip, one reply) unless it sets its own.
-PROVIDER_JOB_SECONDS = env_int("PROVIDER_JOB_SECONDS", 240)
+# The soft time limit of a provider job (one image, one clip, one reply) unless it sets its own:
+# past the longest provider deadline (a Replicate video may take 8 minutes).
+PROVIDER_JOB_SECONDS = env_int("PROVIDER_JOB_SECONDS", 600)
+# How long a job's claim on its artifact holds without a heartbeat (every provider wait renews
+# it): longer than any single blocking call, short enough that a dead worker's job resumes soon.
+JOB_LEASE_SECONDS = env_int("JOB_LEASE_SECONDS", 180)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False

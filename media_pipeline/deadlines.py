@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from media_pipeline.base import ProviderError
+from media_pipeline.heartbeat import heartbeat
 
 MIN_TIMEOUT_SECONDS = 0.001  # httpx reads 0 as "fail at once" and None as "wait forever"
 
@@ -52,7 +53,8 @@ class Deadline:
         return DeadlineExceeded(self.provider, self.seconds, retry_after=retry_after)
 
     def sleep(self, seconds: float) -> None:
-        """Sleep `seconds`, cut short at the deadline."""
+        """Sleep `seconds`, cut short at the deadline; a waiting job's lease stays renewed."""
+        heartbeat()
         time.sleep(min(seconds, self.remaining()))
 
     def timeout(self, limit: float) -> float:

@@ -1,6 +1,7 @@
 """The one base for Celery jobs that call a provider: retry or fail, time limits, leases.
 
-    @provider_job(queue="io", fail=mood_image_fail, requeue=mood_image_requeue)
+    @provider_job(queue="io", fail=mood_image_fail, requeue=mood_image_requeue,
+                  renew=mood_image_renew)
     def mood_image_draw_task(*, mood_image_id: int) -> None:
         services.mood_image_draw(mood_image_id=mood_image_id)
 
@@ -12,7 +13,9 @@ work and finishes it. Around it, the base decides once for every job:
 - a permanent one, or one past the retries, fails the artifact with the provider's message;
 - the soft time limit and any unexpected exception fail it with a message offering a retry;
 - `LeaseHeld` (the artifact is running under another delivery of the job whose lease is still
-  live) schedules this delivery again for when the lease runs out.
+  live) schedules this delivery again for when the lease runs out;
+- `renew` keeps the lease alive while the body waits on a provider (media_pipeline.heartbeat),
+  so a lease is short (JOB_LEASE_SECONDS) however long the provider takes.
 
 Deliveries: jobs are `acks_late` with `reject_on_worker_lost`, so a job whose worker died is
 delivered again (at once when a prefork child dies; after the broker's visibility timeout when
@@ -21,8 +24,9 @@ waiting job twice.
 """
 
 from collections.abc import Callable
+from contextlib import nullcontext
 from datetime import timedelta
-from functools import wraps
+from functools import partial, wraps
 from typing import Any
 
 from celery import Task, shared_task
@@ -30,6 +34,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 
 from media_pipeline.base import ProviderError
+from media_pipeline.heartbeat import beating
 from media_pipeline.retry import backoff_delay
 from media_pipeline.states import LeaseHeld
 
@@ -56,9 +61,9 @@ def hard_limit(soft_time_limit: int) -> int:
     return soft_time_limit + max(1, soft_time_limit // 8)
 
 
-def lease_for(soft_time_limit: int) -> timedelta:
-    """How long a claim holds: past the hard limit, a job that has not finished is dead."""
-    return timedelta(seconds=2 * hard_limit(soft_time_limit) - soft_time_limit)
+def job_lease() -> timedelta:
+    """How long a claim holds without a heartbeat: longer than any single blocking call."""
+    return timedelta(seconds=settings.JOB_LEASE_SECONDS)
 
 
 def retry_countdown(attempt: int, retry_after: float | None) -> float:
@@ -72,6 +77,7 @@ def provider_job(
     queue: str,
     fail: Fail,
     requeue: Callable[..., None] | None = None,
+    renew: Callable[..., object] | None = None,
     soft_time_limit: int | None = None,
     max_retries: int = MAX_RETRIES,
 ) -> Callable[[Callable[..., Any]], Task]:
@@ -92,7 +98,8 @@ def provider_job(
         @wraps(body)
         def job(self: Task, **kwargs: Any) -> Any:
             try:
-                return body(**kwargs)
+                with beating(partial(renew, **kwargs)) if renew else nullcontext():
+                    return body(**kwargs)
             except LeaseHeld as held:
                 countdown = min(held.seconds, settings.JOB_MAX_COUNTDOWN_SECONDS)
                 self.apply_async(kwargs=kwargs, countdown=countdown)

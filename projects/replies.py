@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from media_pipeline import base
 from media_pipeline.briefs import BriefError
-from media_pipeline.jobs import lease_for
+from media_pipeline.jobs import job_lease
 from media_pipeline.metering import usage_context
 from media_pipeline.registry import providers
 from media_pipeline.states import claim, renew, transition
@@ -28,9 +28,8 @@ logger = logging.getLogger(__name__)
 STREAM_FLUSH_SECONDS = 0.05
 # The text streamed so far is saved now and then, so a page that reloads mid-reply shows it.
 STREAM_SAVE_SECONDS = 0.5
-# A reply job's soft time limit; its claim (the lease) outlives the hard one.
+# A reply job's soft time limit: a streamed answer takes seconds, a stuck one is cut short.
 REPLY_SECONDS = 180
-REPLY_LEASE = lease_for(REPLY_SECONDS)
 REPLY_TOO_SLOW = "The assistant took too long to answer. Try again."
 # The assistant reads the latest turns only; the brief card carries what older turns settled,
 # and a long conversation must not outgrow the model's context window.
@@ -130,7 +129,7 @@ def _reply_claim(message_id: int) -> ChatMessage | None:
         REPLY_STATES,
         waiting=ChatMessage.Status.PENDING,
         running=ChatMessage.Status.STREAMING,
-        lease=REPLY_LEASE,
+        lease=job_lease(),
     )
     return ChatMessage.objects.select_related("project").get(pk=message_id) if claimed else None
 

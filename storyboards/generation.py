@@ -19,10 +19,10 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from media_pipeline.base import ImageStyle, MoodConcept, ProviderError, StoredMedia, is_hex_colour
-from media_pipeline.jobs import lease_for
+from media_pipeline.jobs import job_lease
 from media_pipeline.metering import UsageContext, usage_context
 from media_pipeline.registry import providers
-from media_pipeline.states import claim, transition
+from media_pipeline.states import claim, renew, transition
 from projects.live import publish
 from projects.models import Project
 from storyboards.models import ARTIFACT_STATES, MOOD_STATES, GenerationStatus, Mood, MoodImage
@@ -97,6 +97,12 @@ def mood_image_requeue(*, mood_image_id: int) -> None:
     image = MoodImage.objects.filter(pk=mood_image_id).first()
     if image is not None:
         image_move(image, to=GenerationStatus.QUEUED, sources=[GenerationStatus.RUNNING])
+
+
+def mood_image_renew(*, mood_image_id: int) -> None:
+    """The image job's heartbeat: its lease holds while the provider works."""
+    rows = MoodImage.objects.filter(pk=mood_image_id)
+    renew(rows, ARTIFACT_STATES, running=GenerationStatus.RUNNING)
 
 
 def mood_image_fail(*, mood_image_id: int, message: str) -> None:
@@ -188,7 +194,7 @@ def _image_claim(mood_image_id: int) -> MoodImage | None:
         ARTIFACT_STATES,
         waiting=GenerationStatus.QUEUED,
         running=GenerationStatus.RUNNING,
-        lease=lease_for(settings.PROVIDER_JOB_SECONDS),
+        lease=job_lease(),
         attempts=F("attempts") + 1,
     )
     if not claimed:

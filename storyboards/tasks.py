@@ -26,7 +26,12 @@ def mood_plan_task(*, mood_ids: list[int]) -> None:
         mood_image_draw_task.delay(mood_image_id=image_id)
 
 
-@provider_job(queue="io", fail=generation.mood_image_fail, requeue=generation.mood_image_requeue)
+@provider_job(
+    queue="io",
+    fail=generation.mood_image_fail,
+    requeue=generation.mood_image_requeue,
+    renew=generation.mood_image_renew,
+)
 def mood_image_draw_task(*, mood_image_id: int) -> None:
     generation.mood_image_draw(mood_image_id=mood_image_id)
 

@@ -18,7 +18,7 @@ from tests.factories import MoodFactory
 
 ROOT = Path(__file__).resolve().parent.parent
 VISIBILITY_TIMEOUT = 2
-PROVIDER_JOB_SECONDS = 2  # so the dead worker's lease runs out within seconds
+JOB_LEASE_SECONDS = 2  # so the dead worker's lease runs out within seconds
 SLOW_IMAGE_SECONDS = 60
 WAIT_SECONDS = 60
 
@@ -43,7 +43,7 @@ def start_worker(prefix: str, image_delay: float, media_root: Path) -> subproces
         "TEST_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT),
         "TEST_IMAGE_DELAY": str(image_delay),
         "TEST_MEDIA_ROOT": str(media_root),
-        "PROVIDER_JOB_SECONDS": str(PROVIDER_JOB_SECONDS),
+        "JOB_LEASE_SECONDS": str(JOB_LEASE_SECONDS),
     }
     command = [
         sys.executable, "-m", "celery", "-A", "config", "worker", "--queues", "io",

@@ -3,12 +3,11 @@
 from datetime import timedelta
 
 import pytest
-from django.conf import settings
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from media_pipeline.base import MoodConcept
-from media_pipeline.jobs import lease_for
+from media_pipeline.jobs import job_lease
 from media_pipeline.registry import providers
 from media_pipeline.states import LeaseHeld
 from storyboards import generation
@@ -18,7 +17,7 @@ from tests.factories import MoodFactory, ProjectFactory
 from tests.storyboards.conftest import IMAGES_PER_MOOD
 
 pytestmark = pytest.mark.django_db
-IMAGE_LEASE = lease_for(settings.PROVIDER_JOB_SECONDS)
+IMAGE_LEASE = job_lease()
 
 
 @pytest.fixture

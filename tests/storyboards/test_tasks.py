@@ -1,14 +1,17 @@
 import time
+from datetime import timedelta
 
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.test import Client
+from django.utils import timezone
 
 from config.asgi import application
-from media_pipeline import jobs
+from media_pipeline import heartbeat, jobs
 from media_pipeline.base import ProviderError
+from media_pipeline.deadlines import Deadline
 from media_pipeline.jobs import MAX_RETRIES, UNEXPECTED
 from media_pipeline.models import ProviderUsage
 from media_pipeline.registry import providers
@@ -235,3 +238,26 @@ def session_headers(user) -> list[tuple[bytes, bytes]]:
     client.force_login(user)
     cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
     return [(b"origin", b"http://testserver"), (b"cookie", cookie.encode())]
+
+
+@pytest.mark.django_db
+def test_a_provider_wait_renews_the_running_image_lease(planned_board, image_backend, monkeypatch):
+    monkeypatch.setattr(heartbeat, "HEARTBEAT_SECONDS", 0)
+    image = planned_board.images.first()
+    draw = image_backend.generate
+    renewed = []
+
+    def wait_then_draw(**kwargs):
+        long_ago = timezone.now() - timedelta(hours=1)
+        MoodImage.objects.filter(pk=image.pk).update(status_changed_at=long_ago)
+        Deadline(5, provider="Test").sleep(0)
+        renewed.append(MoodImage.objects.get(pk=image.pk).status_changed_at > long_ago)
+        return draw(**kwargs)
+
+    monkeypatch.setattr(image_backend, "generate", wait_then_draw)
+
+    tasks.mood_image_draw_task.apply(kwargs={"mood_image_id": image.pk})
+
+    image.refresh_from_db()
+    assert image.status == GenerationStatus.DONE
+    assert renewed == [True]
