@@ -32,6 +32,7 @@ from typing import Any
 from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
+from django.db import transaction
 
 from media_pipeline.base import ProviderError
 from media_pipeline.heartbeat import beating
@@ -64,6 +65,23 @@ def hard_limit(soft_time_limit: int) -> int:
 def job_lease() -> timedelta:
     """How long a claim holds without a heartbeat: longer than any single blocking call."""
     return timedelta(seconds=settings.JOB_LEASE_SECONDS)
+
+
+def enqueue_on_commit(job: Task, **kwargs: Any) -> None:
+    """Send `job` once the transaction commits. If the broker is unreachable then, the error is
+    logged and the request still succeeds: the row stays waiting and the beat sweep enqueues it
+    again (`waiting_too_long`), which the job's claim makes safe."""
+
+    def send() -> None:
+        job.delay(**kwargs)
+
+    send.__qualname__ = f"enqueue {job.name}"  # what Django logs if sending fails
+    transaction.on_commit(send, robust=True)
+
+
+def waiting_too_long() -> timedelta:
+    """Queued longer than any retry waits: the job may be lost (the broker was down at commit)."""
+    return timedelta(seconds=settings.JOB_MAX_COUNTDOWN_SECONDS + 60)
 
 
 def retry_countdown(attempt: int, retry_after: float | None) -> float:

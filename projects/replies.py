@@ -93,6 +93,15 @@ def chat_reply_sweep_stuck(*, older_than: timedelta) -> int:
     return len(message_ids)
 
 
+def chat_replies_waiting(*, older_than: timedelta) -> list[int]:
+    """Replies pending past any retry's wait: their job may never have reached the broker."""
+    cutoff = timezone.now() - older_than
+    waiting = ChatMessage.objects.filter(
+        status=ChatMessage.Status.PENDING, status_changed_at__lt=cutoff
+    )
+    return list(waiting.values_list("pk", flat=True))
+
+
 def brief_refresh_from_chat(*, project: Project) -> None:
     """Let the assistant fill the brief card from everything said so far."""
     project.refresh_from_db(fields=["brief", "step"])

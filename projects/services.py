@@ -3,11 +3,10 @@
 The reply job's work is in projects/replies.py; imports go one way: services → tasks → replies.
 """
 
-from functools import partial
-
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
+from media_pipeline.jobs import enqueue_on_commit
 from projects import live, tasks
 from projects.models import ANSWERING, STEP_ORDER, ChatMessage, Project, Step
 from projects.ratelimit import rate_limit_hit
@@ -73,7 +72,7 @@ def chat_message_send(*, project: Project, content: str) -> ChatMessage:
             role=ChatMessage.Role.ASSISTANT, status=ChatMessage.Status.PENDING
         )
         Project.objects.filter(pk=project.pk).update(updated_at=reply.created_at)
-        transaction.on_commit(partial(tasks.chat_reply_answer_task.delay, message_id=reply.pk))
+        enqueue_on_commit(tasks.chat_reply_answer_task, message_id=reply.pk)
         transaction.on_commit(lambda: live.publish(project.pk, "chat", project.pk))
     return reply
 
@@ -85,4 +84,4 @@ def chat_reply_retry(*, message: ChatMessage) -> None:
     )
     if not restarted:
         raise ProjectError("That reply is not failed, so there is nothing to retry.")
-    transaction.on_commit(partial(tasks.chat_reply_answer_task.delay, message_id=message.pk))
+    enqueue_on_commit(tasks.chat_reply_answer_task, message_id=message.pk)

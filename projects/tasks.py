@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from celery import shared_task
 
-from media_pipeline.jobs import provider_job
+from media_pipeline.jobs import provider_job, waiting_too_long
 from projects import replies
 
 # Past the lease and every retry's wait, a reply still in flight has lost its job.
@@ -27,4 +27,8 @@ def chat_reply_answer_task(*, message_id: int) -> None:
 
 @shared_task(queue="io")
 def chat_reply_sweep_task() -> int:
-    return replies.chat_reply_sweep_stuck(older_than=STUCK_AFTER)
+    """Fail what is stuck past every lease and retry; enqueue again what may have lost its job."""
+    failed = replies.chat_reply_sweep_stuck(older_than=STUCK_AFTER)
+    for message_id in replies.chat_replies_waiting(older_than=waiting_too_long()):
+        chat_reply_answer_task.delay(message_id=message_id)
+    return failed

@@ -132,6 +132,20 @@ def mood_sweep_stuck(*, older_than: timedelta) -> int:
     return swept
 
 
+def mood_waiting_jobs(*, older_than: timedelta) -> tuple[list[int], list[int]]:
+    """Boards planning and images queued past any retry's wait: their job may never have reached
+    the broker (it was down at commit), so the sweep enqueues them again. Claims make a second
+    job harmless: whichever comes second finds the work taken or done."""
+    cutoff = timezone.now() - older_than
+    plans = Mood.objects.filter(status=Mood.Status.PLANNING, status_changed_at__lt=cutoff)
+    images = MoodImage.objects.filter(
+        status=GenerationStatus.QUEUED,
+        status_changed_at__lt=cutoff,
+        mood__status=Mood.Status.DRAWING,
+    )
+    return list(plans.values_list("pk", flat=True)), list(images.values_list("pk", flat=True))
+
+
 def mood_prompts(mood: Mood) -> list[str]:
     # The concept's prompts are kept one a line, so a retried job draws the same pictures.
     return mood.image_prompt.splitlines() or [f"{mood.name}, {mood.feel}"]

@@ -12,6 +12,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import F
 
+from media_pipeline.jobs import enqueue_on_commit
 from projects.live import publish
 from projects.models import Project, Step
 from projects.ratelimit import rate_limit_hit
@@ -134,10 +135,10 @@ def _mood_redraw_failed(mood: Mood) -> None:
     for image_id in image_ids:
         image = MoodImage.objects.get(pk=image_id)
         image_move(image, to=GenerationStatus.QUEUED, sources=[GenerationStatus.FAILED])
-        transaction.on_commit(partial(tasks.mood_image_draw_task.delay, mood_image_id=image_id))
+        enqueue_on_commit(tasks.mood_image_draw_task, mood_image_id=image_id)
 
 
 def _plan_enqueue(moods: list[Mood]) -> None:
     if moods:
         mood_ids = [mood.pk for mood in moods]
-        transaction.on_commit(partial(tasks.mood_plan_task.delay, mood_ids=mood_ids))
+        enqueue_on_commit(tasks.mood_plan_task, mood_ids=mood_ids)

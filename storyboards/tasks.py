@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from celery import shared_task
 
-from media_pipeline.jobs import provider_job
+from media_pipeline.jobs import provider_job, waiting_too_long
 from storyboards import generation
 
 # Past the lease and every retry's wait, an artifact still in flight has lost its job.
@@ -38,4 +38,11 @@ def mood_image_draw_task(*, mood_image_id: int) -> None:
 
 @shared_task(queue="io")
 def mood_sweep_task() -> int:
-    return generation.mood_sweep_stuck(older_than=STUCK_AFTER)
+    """Fail what is stuck past every lease and retry; enqueue again what may have lost its job."""
+    failed = generation.mood_sweep_stuck(older_than=STUCK_AFTER)
+    plans, images = generation.mood_waiting_jobs(older_than=waiting_too_long())
+    for mood_id in plans:
+        mood_plan_task.delay(mood_ids=[mood_id])
+    for image_id in images:
+        mood_image_draw_task.delay(mood_image_id=image_id)
+    return failed

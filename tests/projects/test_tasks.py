@@ -5,11 +5,12 @@ from datetime import timedelta
 import pytest
 from django.conf import settings
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 
 from media_pipeline import jobs
 from media_pipeline.base import ProviderError
 from media_pipeline.jobs import MAX_RETRIES, job_lease
-from projects import replies, tasks
+from projects import replies, services, tasks
 from projects.models import ChatMessage, Step
 from tests.factories import COMPLETE_BRIEF
 
@@ -170,3 +171,26 @@ def test_the_assistant_reads_the_latest_turns_of_a_long_conversation(
     seen = [message.content for message in scripted_text.calls[0]["messages"]]
     assert len(seen) == replies.CHAT_HISTORY_WINDOW
     assert seen[0] == "turn 5" and seen[-1] == f"turn {replies.CHAT_HISTORY_WINDOW + 4}"
+
+
+def test_a_reply_whose_job_never_reached_the_broker_is_enqueued_again_by_the_sweep(
+    project, monkeypatch, django_capture_on_commit_callbacks
+):
+    def broker_down(**kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(tasks.chat_reply_answer_task, "delay", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        reply = services.chat_message_send(project=project, content="We sell a glow serum.")
+    reply.refresh_from_db()
+    assert reply.status == ChatMessage.Status.PENDING, "the message is kept, the reply waits"
+
+    sent = []
+    monkeypatch.setattr(tasks.chat_reply_answer_task, "delay", lambda **kwargs: sent.append(kwargs))
+    assert tasks.chat_reply_sweep_task() == 0
+    assert sent == [], "not before any retry could still be waiting"
+
+    waited = timezone.now() - jobs.waiting_too_long() - timedelta(seconds=1)
+    ChatMessage.objects.filter(pk=reply.pk).update(status_changed_at=waited)
+    tasks.chat_reply_sweep_task()
+    assert sent == [{"message_id": reply.pk}]

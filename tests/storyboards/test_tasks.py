@@ -261,3 +261,16 @@ def test_a_provider_wait_renews_the_running_image_lease(planned_board, image_bac
     image.refresh_from_db()
     assert image.status == GenerationStatus.DONE
     assert renewed == [True]
+
+
+@pytest.mark.django_db
+def test_images_whose_jobs_were_lost_are_enqueued_again_by_the_sweep(planned_board, monkeypatch):
+    sent = []
+    monkeypatch.setattr(tasks.mood_image_draw_task, "delay", lambda **kwargs: sent.append(kwargs))
+    lost = planned_board.images.first()
+    waited = timezone.now() - jobs.waiting_too_long() - timedelta(seconds=1)
+    MoodImage.objects.filter(pk=lost.pk).update(status_changed_at=waited)
+
+    tasks.mood_sweep_task()
+
+    assert sent == [{"mood_image_id": lost.pk}]
