@@ -50,7 +50,7 @@ def render_caption(text: str, *, frame_width: int, frame_height: int, path: Path
         top = pad + number * line_height + (line_height - size) // 2
         draw.text((card_width // 2, top), line, font=font, fill=TEXT_COLOUR, anchor="mt")
     card.save(path)
-    bottom = round(frame_height * (1 - BOTTOM_UI_ZONE))
+    bottom = int(frame_height * (1 - BOTTOM_UI_ZONE))
     return CaptionCard(
         path=path,
         x=(frame_width - card_width) // 2,

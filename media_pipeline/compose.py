@@ -20,9 +20,10 @@ Stages, in order (`STAGES`; "captions" is not a pass of its own, see below):
 Captions are burned while joining: a separate captions pass would encode the film twice.
 
 Joins: CUT adds the clips end to end. CROSSFADE and FADE_BLACK both *overlap* the two
-clips by `transition_seconds` (fade-through-black is xfade's `fadeblack`: the outgoing
-clip darkens while the incoming one brightens in the same window), so the film lasts
+clips by `transition_seconds`, so the film lasts
 sum(durations) - (n-1) * transition_seconds, to the nearest frame.
+Through black, the outgoing clip fades to black over the first half of the overlap and
+the incoming one fades in from black over the second half.
 
 Everything is written in a hidden work folder inside `output_dir`, and only the finished
 film and poster are renamed into place, so a failure or cancel leaves nothing behind.
@@ -71,9 +72,6 @@ class Transition(StrEnum):
 class Reframe(StrEnum):
     PAD = "pad"
     CROP = "crop"
-
-
-XFADE = {Transition.CROSSFADE: "fade", Transition.FADE_BLACK: "fadeblack"}
 
 
 @dataclass(frozen=True)
@@ -214,7 +212,7 @@ class _Job:
             height=spec.height,
             fps=spec.fps,
             crop=spec.reframe == Reframe.CROP,
-            xfade=XFADE.get(spec.transition, "fade"),
+            through_black=spec.transition == Transition.FADE_BLACK,
         )
 
     def run(self) -> bool:

@@ -37,7 +37,7 @@ class Canvas:
     height: int
     fps: int
     crop: bool = False
-    xfade: str = "fade"
+    through_black: bool = False
 
 
 @dataclass(frozen=True)
@@ -150,33 +150,55 @@ def encode_piece(
     output: Path,
 ):
     """The ffmpeg-python graph that renders one encoded piece."""
-    video = window_stream(piece.first, sources=sources, canvas=canvas, cards=cards)
-    if piece.second is not None:
-        incoming = window_stream(piece.second, sources=sources, canvas=canvas, cards=cards)
-        video = ffmpeg.filter(
-            [video, incoming],
-            "xfade",
-            transition=canvas.xfade,
-            duration=piece.overlap / canvas.fps,
-            offset=(piece.first.frames - piece.overlap) / canvas.fps,
-        )
+    windows = [window for window in (piece.first, piece.second) if window is not None]
+    streams = [_decoded(window, sources=sources, canvas=canvas) for window in windows]
+    if len(streams) == 2 and streams[0] == streams[1]:
+        # The same file from the same point twice (a scene reused): decode it once.
+        split = streams[0].split()
+        streams = [split[0], split[1]]
+    video, *incoming = [
+        _framed(stream, window, cards.get(window.clip))
+        for stream, window in zip(streams, windows, strict=True)
+    ]
+    if incoming:
+        video = _crossfade(video, incoming[0], piece=piece, canvas=canvas)
     return ffmpeg.output(
         video, str(output), **{"frames:v": piece.frames}, **encoder_options(canvas)
     )
 
 
-def window_stream(
-    window: Window, *, sources: list[Path], canvas: Canvas, cards: dict[int, CaptionCard]
-):
-    """One clip fitted to the canvas (rotation is applied by FFmpeg on decode) and trimmed."""
+def _crossfade(outgoing, incoming, *, piece: Piece, canvas: Canvas):
+    """Mix the two over the overlap; through black, each side first fades to black alone."""
+    start = piece.first.frames - piece.overlap
+    if canvas.through_black:
+        half = (piece.overlap + 1) // 2
+        # xfade's own "fadeblack" only dims the middle; these fades make it reach black.
+        outgoing = outgoing.filter("fade", t="out", start_frame=start, nb_frames=half)
+        incoming = incoming.filter(
+            "fade", t="in", start_frame=half, nb_frames=max(1, piece.overlap - half)
+        )
+    return ffmpeg.filter(
+        [outgoing, incoming],
+        "xfade",
+        transition="fade",
+        duration=piece.overlap / canvas.fps,
+        offset=start / canvas.fps,
+    )
+
+
+def _decoded(window: Window, *, sources: list[Path], canvas: Canvas):
+    """One clip from its seek point, fitted to the canvas (FFmpeg applies rotation on decode)."""
     options = {"ss": _floor_time(window.seek, canvas.fps)} if window.seek else {}
-    stream = ffmpeg.input(str(sources[window.clip]), **options)["v"].filter("fps", canvas.fps)
-    stream = fit(stream, canvas)
+    stream = ffmpeg.input(str(sources[window.clip]), **options)["v"]
+    return fit(stream.filter("fps", canvas.fps), canvas)
+
+
+def _framed(stream, window: Window, card: CaptionCard | None):
+    """The window's frames, the last one held if the clip ends early, captioned."""
     stream = stream.filter("tpad", stop_mode="clone", stop=window.end - window.seek)
     stream = stream.filter(
         "trim", start_frame=window.start - window.seek, end_frame=window.end - window.seek
     ).filter("setpts", "PTS-STARTPTS")
-    card = cards.get(window.clip)
     if card is not None:
         stream = stream.overlay(ffmpeg.input(str(card.path)), x=card.x, y=card.y)
     return stream.filter("format", "yuv420p")
