@@ -1,7 +1,9 @@
 """Every clip, local or from a provider, normalised to one shape so the composer can join them.
 
-Same frame size, frame rate, codec and pixel format, a keyframe every second (so trims
-and crossfades land on clean frames) and no audio: the film gets its own audio bed.
+Same frame size, frame rate, codec and pixel format, a keyframe every half second and no
+audio (the film gets its own audio bed). Scene lengths and transitions come in half seconds,
+so every join of the film starts and ends on a keyframe: the smart render then encodes only
+the transitions and copies everything else.
 """
 
 import dataclasses
@@ -13,7 +15,7 @@ from media_pipeline.base import StoredMedia
 
 NORMALISE_TIMEOUT_SECONDS = 300
 ORIGINALS_KIND = "originals"
-KEYFRAME_SECONDS = 1
+KEYFRAME_SECONDS = 0.5
 X264_PRESET = "veryfast"
 X264_CRF = "20"
 

@@ -45,13 +45,13 @@ def test_clip_has_profile_frame_rate_and_requested_duration(image_path):
     assert default_storage.exists(media.original_path)
 
 
-def test_keyframes_every_second(image_path):
+def test_keyframes_every_half_second(image_path):
     media = LocalVideoBackend().animate(
         image_path=image_path, duration=3, motion="pan_left", seed=1
     )
 
     with storage.local_copy(media.path) as local:
-        assert keyframe_times(local) == pytest.approx([0, 1, 2], abs=0.01)
+        assert keyframe_times(local) == pytest.approx([0, 0.5, 1, 1.5, 2, 2.5], abs=0.01)
 
 
 @pytest.mark.parametrize("motion", CameraMove.values)
