@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("", include("media_pipeline.urls")),
+    path("live/", include("live.urls")),
     path("projects/", include("projects.urls")),
     path("projects/", include("storyboards.urls")),
 ]

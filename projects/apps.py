@@ -5,6 +5,5 @@ class ProjectsConfig(AppConfig):
     name = "projects"
 
     def ready(self) -> None:
-        from projects import live_renderers
-
-        live_renderers.register()
+        # Declares the Brief page's live kinds and who may follow a project.
+        from projects import live  # noqa: F401

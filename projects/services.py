@@ -7,10 +7,11 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
+import live
 from media_pipeline import base
 from media_pipeline.briefs import BriefError, clean_brief, is_complete
 from media_pipeline.registry import providers
-from projects import live
+from projects.live import BRIEF_CARD, CHAT, MESSAGE
 from projects.models import STEP_ORDER, ChatMessage, Project, Step
 from projects.ratelimit import rate_limit_hit
 
@@ -100,7 +101,7 @@ def brief_update(*, project: Project, data: dict[str, Any]) -> Project:
         project_unlock_step(project=project, step=Step.MOOD)
     else:
         project_lock_after(project=project, step=Step.BRIEF)
-    transaction.on_commit(lambda: live.publish(project.pk, "brief", project.pk))
+    transaction.on_commit(lambda: live.publish(project.pk, BRIEF_CARD, project.pk))
     return project
 
 
@@ -124,7 +125,7 @@ def chat_message_send(*, project: Project, content: str) -> ChatMessage:
         )
         Project.objects.filter(pk=project.pk).update(updated_at=reply.created_at)
         transaction.on_commit(lambda: chat_reply.delay(reply.pk))
-        transaction.on_commit(lambda: live.publish(project.pk, "chat", project.pk))
+        transaction.on_commit(lambda: live.publish(project.pk, CHAT, project.pk))
     return reply
 
 
@@ -138,7 +139,7 @@ def chat_reply_retry(*, message: ChatMessage) -> None:
     if not restarted:
         raise ProjectError("That reply is not failed, so there is nothing to retry.")
     transaction.on_commit(lambda: chat_reply.delay(message.pk))
-    transaction.on_commit(lambda: live.publish(message.project_id, "message", message.pk))
+    transaction.on_commit(lambda: live.publish(message.project_id, MESSAGE, message.pk))
 
 
 def chat_reply_start(*, message_id: int) -> ChatMessage | None:
@@ -170,7 +171,7 @@ def chat_reply_stream(*, message: ChatMessage) -> None:
     message.content = text.strip()
     message.status = ChatMessage.Status.DONE
     message.save(update_fields=["content", "status"])
-    live.publish(project.pk, "message", message.pk)
+    live.publish(project.pk, MESSAGE, message.pk)
 
 
 def chat_reply_requeue(*, message: ChatMessage) -> None:
@@ -178,7 +179,7 @@ def chat_reply_requeue(*, message: ChatMessage) -> None:
     ChatMessage.objects.filter(pk=message.pk).update(
         status=ChatMessage.Status.PENDING, content="", status_changed_at=timezone.now()
     )
-    live.publish(message.project_id, "message", message.pk)
+    live.publish(message.project_id, MESSAGE, message.pk)
 
 
 def chat_reply_fail(*, message_id: int, error: str) -> None:
@@ -187,7 +188,7 @@ def chat_reply_fail(*, message_id: int, error: str) -> None:
     )
     if failed:
         project_id = ChatMessage.objects.values_list("project_id", flat=True).get(pk=message_id)
-        live.publish(project_id, "message", message_id)
+        live.publish(project_id, MESSAGE, message_id)
 
 
 def chat_reply_sweep_stuck(*, older_than: timedelta) -> int:

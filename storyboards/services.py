@@ -20,21 +20,20 @@ from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
+import live
 from media_pipeline.base import ImageStyle, MoodConcept, ProviderError, StoredMedia
 from media_pipeline.metering import UsageContext, usage_context
 from media_pipeline.registry import providers
-from projects.live import publish
 from projects.models import Project, Step
 from projects.ratelimit import rate_limit_hit
 from projects.services import project_unlock_step
 from storyboards import tasks
+from storyboards.live import MOOD, MOODS
 from storyboards.models import IN_FLIGHT, GenerationStatus, Mood, MoodImage
 
 logger = logging.getLogger(__name__)
 
 MOOD_COUNT = 3
-MOOD_KIND = "mood"
-MOODS_KIND = "moods"
 MAX_SEED = 2**31 - 1
 NEGATIVE_PROMPT = "text, letters, watermark, logo, blurry, low quality, distorted, deformed"
 HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -61,7 +60,7 @@ def mood_generate_all(*, project: Project, user: AbstractBaseUser) -> list[Mood]
         raise MoodError("The mood boards are already being made; they appear here as they finish.")
     _selection_clear(project, started)
     _plan_enqueue(started)
-    transaction.on_commit(partial(publish, project.pk, MOODS_KIND, project.pk))
+    transaction.on_commit(partial(live.publish, project.pk, MOODS, project.pk))
     return started
 
 
@@ -89,7 +88,7 @@ def mood_select(*, project: Project, mood: Mood) -> Project:
     project.selected_mood = mood
     project.save(update_fields=["selected_mood", "updated_at"])
     project_unlock_step(project=project, step=Step.SCENES)
-    transaction.on_commit(partial(publish, project.pk, MOODS_KIND, project.pk))
+    transaction.on_commit(partial(live.publish, project.pk, MOODS, project.pk))
     return project
 
 
@@ -287,7 +286,7 @@ def _status(status: str, *, error: str = "") -> dict[str, object]:
 
 
 def _publish(mood: Mood) -> None:
-    transaction.on_commit(partial(publish, mood.project_id, MOOD_KIND, mood.pk))
+    transaction.on_commit(partial(live.publish, mood.project_id, MOOD, mood.pk))
 
 
 def _usage(project: Project) -> AbstractContextManager[UsageContext]:

@@ -1,8 +1,9 @@
 import pytest
 from django.urls import reverse
 
+import live
 from media_pipeline.base import ProviderError
-from projects import live, services, tasks
+from projects import services, tasks
 from projects.models import ChatMessage, Step
 from projects.services import ProjectError
 from tests.factories import COMPLETE_BRIEF, ProjectFactory
@@ -27,7 +28,7 @@ def published(monkeypatch):
     """Every live event, as (kind, ...) tuples, instead of the channel layer."""
     events = []
     monkeypatch.setattr(
-        live, "publish", lambda project_id, kind, object_id: events.append((kind, object_id))
+        live, "publish", lambda project_id, kind, object_id: events.append((kind.name, object_id))
     )
     monkeypatch.setattr(
         live,

@@ -4,6 +4,7 @@ import pytest
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
+import live
 from media_pipeline.base import MoodConcept
 from projects.models import Step
 from projects.ratelimit import RateLimited
@@ -27,7 +28,11 @@ def project(user):
 @pytest.fixture
 def published(monkeypatch):
     events: list[tuple[int, str, int]] = []
-    monkeypatch.setattr(services, "publish", lambda *event: events.append(event))
+    monkeypatch.setattr(
+        live,
+        "publish",
+        lambda project_id, kind, object_id: events.append((project_id, kind.name, object_id)),
+    )
     return events
 
 

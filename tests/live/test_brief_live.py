@@ -6,8 +6,8 @@ from asgiref.sync import async_to_sync, sync_to_async
 from projects import tasks
 from projects.models import ChatMessage
 from tests.factories import ProjectFactory
+from tests.live.conftest import TIMEOUT, owner_page
 from tests.projects.fakes import ScriptedTextBackend
-from tests.projects.test_consumers import TIMEOUT, owner_page
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
