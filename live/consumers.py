@@ -1,5 +1,4 @@
 import asyncio
-import logging
 import random
 from importlib import import_module
 from typing import Any
@@ -9,11 +8,10 @@ from channels.auth import get_user
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
-from live.publishing import project_group, session_group, user_group
-from live.registry import kind_for_page, may_follow, snapshot_html
-from live.rendering import append_html, off_loop, render_once
-
-logger = logging.getLogger(__name__)
+from live import feeds
+from live.publishing import session_group, user_group
+from live.registry import User, may_follow, snapshot_html
+from live.rendering import off_loop
 
 # The close code of a socket whose session ended; live.js then shows "signed out" and stops.
 SIGNED_OUT = 4401
@@ -25,12 +23,14 @@ SESSION_CHECK_SECONDS = 60
 class ProjectConsumer(AsyncWebsocketConsumer):
     """Pushes a project's changed partials to its owner's open pages as out-of-band swaps.
 
-    A socket belongs to the session that opened it: logout, expiry or deactivation closes it
-    with SIGNED_OUT.
+    The project's events come through the process's feed (`live.feeds`), which renders each
+    once per page kind and viewer and calls `send_html`. A socket belongs to the session that
+    opened it: logout, expiry or deactivation closes it with SIGNED_OUT.
     """
 
     groups_joined: list[str] = []
     page = ""
+    project_id = 0
     session_watch: asyncio.Task | None = None
 
     async def connect(self) -> None:
@@ -47,43 +47,34 @@ class ProjectConsumer(AsyncWebsocketConsumer):
             await self.close()
             return
         self.page = _page_of(self.scope)
-        # Join before rendering the snapshot, so a change made in between is pushed, not lost.
-        self.groups_joined = [project_group(project_id), *_session_groups(self.scope)]
+        self.groups_joined = _session_groups(self.scope)
         for group in self.groups_joined:
             await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
+        # Follow before rendering the snapshot, so a change made in between is pushed, not lost.
+        self.project_id = project_id
+        await feeds.join(self.channel_layer, project_id, self)
         self.session_watch = asyncio.create_task(self._watch_session())
-        await self._send_html(await off_loop(snapshot_html, user, project_id, self.page))
+        await self.send_html(await off_loop(snapshot_html, user, project_id, self.page))
 
     async def disconnect(self, code: int) -> None:
         if self.session_watch:
             self.session_watch.cancel()
+        if self.project_id:
+            await feeds.leave(self.project_id, self)
         for group in self.groups_joined:
             await self.channel_layer.group_discard(group, self.channel_name)
 
-    async def live_update(self, event: dict[str, Any]) -> None:
-        kind = kind_for_page(event["kind"], self.page)
-        if kind is None:
-            return
-        try:
-            html = await render_once(
-                event["event_id"], kind, self.scope["user"], event["object_id"]
-            )
-        except Exception:
-            logger.exception("Could not render %s %s", event["kind"], event["object_id"])
-            return
-        await self._send_html(html)
+    @property
+    def user(self) -> User:
+        return self.scope["user"]
 
-    async def live_append(self, event: dict[str, Any]) -> None:
-        if event["page"] == self.page:
-            await self._send_html(append_html(event["target_id"], event["text"]))
+    async def send_html(self, html: str) -> None:
+        if html:
+            await self.send(text_data=html)
 
     async def live_signed_out(self, event: dict[str, Any]) -> None:
         await self.close(code=SIGNED_OUT)
-
-    async def _send_html(self, html: str) -> None:
-        if html:
-            await self.send(text_data=html)
 
     async def _watch_session(self) -> None:
         # Spread over the interval, so sockets opened together do not all check together.
