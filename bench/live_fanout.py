@@ -124,7 +124,8 @@ async def open_pages(http, port: int, pages: list[tuple[int, str]]) -> list:
     sockets = []
     for start in range(0, len(pages), CONNECT_BATCH):
         batch = pages[start : start + CONNECT_BATCH]
-        sockets += await asyncio.gather(*(open_one(*page) for page in batch))
+        opening = (asyncio.wait_for(open_one(*page), TIMEOUT) for page in batch)
+        sockets += await asyncio.gather(*opening)
     return sockets
 
 
@@ -163,7 +164,8 @@ def summary(label: str, latencies: list[float], rss: float) -> str:
 
 async def scenario(port, web_pid, projects, size: int, rounds: int) -> list[str]:
     lines = []
-    async with aiohttp.ClientSession() as http:
+    # One connection per socket: the default pool of 100 would hold the 101st back forever.
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
         one = [projects[0]] * size
         sockets = await open_pages(http, port, one)
         for label, kind, marker in (

@@ -1,8 +1,9 @@
 """Live updates for a project's pages: events go to the project's group, partials come back.
 
-Services and workers publish ids, never HTML; the WebSocket consumer renders the kind's
-registered partial for its own connected user and page, so what a page receives is exactly
-what it may see. Domain apps register their kinds (see `live.registry`):
+Services and workers publish ids, never HTML. Each web process follows the projects its
+sockets show (`live.feeds`) and renders the kind's registered partial once per viewer and
+page, so what a page receives is exactly what its user may see. Domain apps register their
+kinds (see `live.registry`):
 
     CHAT = live.kind("chat", page=BRIEF, render=render_chat)   # where it renders
     live.publish(project.pk, CHAT, project.pk)                  # from a service or a task

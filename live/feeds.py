@@ -22,6 +22,7 @@ logger = logging.getLogger(__name__)
 
 # channels_redis forgets a group member after a day (group_expiry); a feed rejoins well before.
 REJOIN_SECONDS = 3600
+RETRY_SECONDS = 1
 
 
 class Page(Protocol):
@@ -59,15 +60,23 @@ class Feed:
     async def _read(self) -> None:
         joined = time.monotonic()
         while True:
+            # The sockets stay open on this feed, so it must outlive a Redis hiccup.
             try:
-                event = await asyncio.wait_for(self.layer.receive(self.channel), REJOIN_SECONDS)
-            except TimeoutError:
-                event = None
-            if time.monotonic() - joined > REJOIN_SECONDS:
-                await self.layer.group_add(self.group, self.channel)
-                joined = time.monotonic()
-            if event:
-                await self._deliver(event)
+                event = await self._next_event()
+                if time.monotonic() - joined > REJOIN_SECONDS:
+                    await self.layer.group_add(self.group, self.channel)
+                    joined = time.monotonic()
+                if event:
+                    await self._deliver(event)
+            except Exception:
+                logger.exception("The live feed of %s failed; reading on", self.group)
+                await asyncio.sleep(RETRY_SECONDS)
+
+    async def _next_event(self) -> dict[str, Any] | None:
+        try:
+            return await asyncio.wait_for(self.layer.receive(self.channel), REJOIN_SECONDS)
+        except TimeoutError:
+            return None
 
     async def _deliver(self, event: dict[str, Any]) -> None:
         for page, html in await self._frames(event):
@@ -102,7 +111,13 @@ async def _rendered(event: dict[str, Any], pages: list[Page]) -> list[tuple[Page
         wanted.values(), await asyncio.gather(*renders, return_exceptions=True), strict=True
     ):
         if isinstance(html, Exception):
-            logger.error("Could not render %s %s", event["kind"], event["object_id"], exc_info=html)
+            logger.error(
+                "Could not render %s %s (event %s)",
+                event["kind"],
+                event["object_id"],
+                event["event_id"],
+                exc_info=html,
+            )
         elif html:
             frames += [(page, html) for page in group]
     return frames

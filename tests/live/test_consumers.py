@@ -1,9 +1,11 @@
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
+from channels.layers import get_channel_layer
 from django.utils.html import format_html
 
 import live
 from live.consumers import SIGNED_OUT
+from live.publishing import project_group
 from tests.factories import ProjectFactory, UserFactory
 from tests.live.conftest import (
     ORIGIN,
@@ -230,5 +232,22 @@ def test_appends_for_another_page_are_not_pushed():
                 project.pk, "message-3-text", "Hi", page="brief"
             )
             assert await page.receive_nothing(timeout=0.5)
+
+    async_to_sync(scenario)()
+
+
+def test_the_pages_of_a_project_share_one_group_member_per_process():
+    project = ProjectFactory()
+    headers = session_headers(logged_in_client(project.owner))
+
+    async def members(layer) -> int:
+        connection = layer.connection(layer.consistent_hash(project_group(project.pk)))
+        return await connection.zcard(layer._group_key(project_group(project.pk)))
+
+    async def scenario():
+        layer = get_channel_layer()
+        async with connected_page(project.pk, headers), connected_page(project.pk, headers):
+            assert await members(layer) == 1
+        assert await members(layer) == 0
 
     async_to_sync(scenario)()
