@@ -51,7 +51,7 @@ def kind(name: str, *, page: str, render: Render) -> Kind:
     declared = Kind(name=name, page=page, render=render)
     if _kinds.setdefault(name, declared) != declared:
         raise ImproperlyConfigured(f"The live kind {name!r} is declared twice; rename one.")
-    return declared
+    return _kinds[name]
 
 
 def snapshot(page: str, render: SnapshotRender) -> None:
