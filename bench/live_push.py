@@ -37,8 +37,8 @@ from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402
 
+import live  # noqa: E402
 from config.asgi import application  # noqa: E402
-from projects import live  # noqa: E402
 from tests.factories import ProjectFactory  # noqa: E402
 
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from projects.consumers import ProjectConsumer
+from live.consumers import ProjectConsumer
 
 websocket_urlpatterns: list = [
     path("ws/projects/<int:project_id>/", ProjectConsumer.as_asgi()),

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "template_partials",
     "channels",
     "media_pipeline",
+    "live",
     "projects",
     "storyboards",
     "nerf",
@@ -58,6 +59,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "live.middleware.HtmxLoginRedirectMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("", include("media_pipeline.urls")),
+    path("live/", include("live.urls")),
     path("projects/", include("projects.urls")),
     path("projects/", include("storyboards.urls")),
     path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", delivery.serve_media, name="media"),

@@ -5,8 +5,9 @@ class ProjectsConfig(AppConfig):
     name = "projects"
 
     def ready(self) -> None:
+        # Importing projects.live declares the Brief page's live kinds and who may follow a project.
         from media_pipeline.delivery import register_owned_file
-        from projects import live_renderers
+        from projects import live  # noqa: F401
         from projects.models import ProductImage, Project, Step
         from projects.steps import register_step
 
@@ -14,4 +15,3 @@ class ProjectsConfig(AppConfig):
         register_owned_file(Project, "thumbnail", owner="owner")
         register_owned_file(ProductImage, "image", owner="product__owner")
         register_owned_file(ProductImage, "cutout", owner="product__owner")
-        live_renderers.register()

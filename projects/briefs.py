@@ -4,8 +4,9 @@ from typing import Any
 
 from django.db import transaction
 
+import live
 from media_pipeline.briefs import clean_brief, is_complete
-from projects import live
+from projects.live import BRIEF_CARD
 from projects.models import Project, Step
 from projects.steps import project_lock_after, project_unlock_step
 
@@ -18,7 +19,7 @@ def brief_update(*, project: Project, data: dict[str, Any]) -> Project:
         project_unlock_step(project=project, step=Step.MOOD)
     else:
         project_lock_after(project=project, step=Step.BRIEF)
-    transaction.on_commit(lambda: live.publish(project.pk, "brief", project.pk))
+    transaction.on_commit(lambda: live.publish(project.pk, BRIEF_CARD, project.pk))
     return project
 
 

@@ -1,91 +1,63 @@
-"""Live updates for a project's pages: events go to the project's group, partials come back.
+"""The Brief page's live regions, and who may follow a project: its owner.
 
-Services and workers publish ids, never HTML: the consumer renders the registered renderer
-for its own connected user, so what a page receives is exactly what it may see.
-
-    register_renderer("mood", render_mood, page="mood")   # in an AppConfig.ready()
-    publish(project.pk, "mood", mood.pk)                   # from a service or a task
-
-Each renderer belongs to the page (a step) whose regions it draws; a socket opened by a
-page with `?page=<step>` receives only that page's partials, so no swap misses its target.
+Each kind is declared beside what renders it; services publish the constant
+(`live.publish(project.pk, CHAT, project.pk)`).
 """
 
-import logging
-from collections.abc import Callable
-from typing import Any
+from django.template.loader import render_to_string
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.utils.html import format_html
+import live
+from live.registry import User
+from projects.models import ChatMessage, Project, Step
+from projects.selectors import chat_page_for_project, project_list_for_user
+from projects.steps import step_links
 
-from projects.models import Project
-
-logger = logging.getLogger(__name__)
-
-User = AbstractBaseUser | AnonymousUser
-Renderer = Callable[[User, int], str]
-SnapshotRenderer = Callable[[User, Project], str]
-
-UPDATE_EVENT = "live.update"
-APPEND_EVENT = "live.append"
-
-_renderers: dict[str, tuple[Renderer, str]] = {}
-_snapshots: list[tuple[SnapshotRenderer, str]] = []
+BRIEF = Step.BRIEF.value
 
 
-def project_group(project_id: int) -> str:
-    return f"project-{project_id}"
+@live.authorise
+def project_is_theirs(user: User, project_id: int) -> bool:
+    return project_list_for_user(user).filter(pk=project_id).exists()
 
 
-def register_renderer(kind: str, renderer: Renderer, *, page: str) -> None:
-    """`renderer(user, object_id)` returns the object's partial as an out-of-band swap, or ""."""
-    _renderers[kind] = (renderer, page)
+def render_chat(user: User, project_id: int) -> str:
+    project = project_list_for_user(user).filter(pk=project_id).first()
+    return _chat_thread(project) if project else ""
 
 
-def register_snapshot(renderer: SnapshotRenderer, *, page: str) -> None:
-    """`renderer(user, project)` returns one region of `page` as out-of-band HTML."""
-    if (renderer, page) not in _snapshots:
-        _snapshots.append((renderer, page))
-
-
-def publish(project_id: int, kind: str, object_id: int) -> None:
-    """Tell the project's open pages that one object changed. Never raises."""
-    _group_send(project_id, {"type": UPDATE_EVENT, "kind": kind, "object_id": object_id})
-
-
-def publish_append(project_id: int, target_id: str, text: str, *, page: str) -> None:
-    """Append `text` (escaped on the way out) to the element `#target_id` of open `page`s."""
-    _group_send(
-        project_id, {"type": APPEND_EVENT, "target_id": target_id, "text": text, "page": page}
-    )
-
-
-def snapshot_html(user: User, project: Project, page: str) -> str:
-    return "".join(renderer(user, project) for renderer, for_page in _snapshots if for_page == page)
-
-
-def render_update(user: User, kind: str, object_id: int, page: str) -> str:
-    """The object's partial for a connected `page`, or "" when that page does not show it."""
-    if kind not in _renderers:
-        logger.warning("No live renderer registered for kind %r (object %s)", kind, object_id)
+def render_message(user: User, message_id: int) -> str:
+    message = ChatMessage.objects.filter(pk=message_id, project__owner_id=user.pk).first()
+    if message is None:
         return ""
-    renderer, for_page = _renderers[kind]
-    return renderer(user, object_id) if for_page == page else ""
+    return render_to_string("projects/_chat_message.html", {"message": message, "oob": True})
 
 
-def append_html(target_id: str, text: str) -> str:
-    # htmx 2 inserts the children of a `beforeend:` out-of-band element, so only the text lands.
-    return format_html('<span hx-swap-oob="beforeend:#{}">{}</span>', target_id, text)
+def render_brief(user: User, project_id: int) -> str:
+    project = project_list_for_user(user).filter(pk=project_id).first()
+    return _brief_regions(project) if project else ""
 
 
-def _group_send(project_id: int, message: dict[str, Any]) -> None:
-    # A page that misses an event catches up from the snapshot, so a failed send must not
-    # fail the job that caused it.
-    try:
-        layer = get_channel_layer()
-        if layer is None:
-            return
-        async_to_sync(layer.group_send)(project_group(project_id), message)
-    except Exception:
-        logger.exception("Could not publish %s to project %s", message["type"], project_id)
+def render_brief_page(user: User, project_id: int) -> str:
+    project = project_list_for_user(user).filter(pk=project_id).first()
+    return _chat_thread(project) + _brief_regions(project) if project else ""
+
+
+def _chat_thread(project: Project) -> str:
+    context = {"project": project, "chat_page": chat_page_for_project(project), "oob": True}
+    return render_to_string("projects/_chat_thread.html", context)
+
+
+def _brief_regions(project: Project) -> str:
+    """The brief card and the stepper: a brief that becomes complete unlocks the Mood step."""
+    card = render_to_string("projects/_brief_card.html", {"project": project, "oob": True})
+    stepper = render_to_string(
+        "projects/_stepper.html", {"step_links": step_links(project), "oob": True}
+    )
+    return card + stepper
+
+
+# The thread after a message is sent; one message as it streams, ends or fails; the card.
+CHAT = live.kind("chat", page=BRIEF, render=render_chat)
+MESSAGE = live.kind("message", page=BRIEF, render=render_message)
+BRIEF_CARD = live.kind("brief", page=BRIEF, render=render_brief)
+live.snapshot(BRIEF, render_brief_page)

@@ -13,14 +13,15 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+import live
 from media_pipeline import base
 from media_pipeline.briefs import BriefError
 from media_pipeline.jobs import job_lease
 from media_pipeline.metering import usage_context
 from media_pipeline.registry import providers
 from media_pipeline.states import claim, renew, transition
-from projects import live
 from projects.briefs import brief_update
+from projects.live import MESSAGE
 from projects.models import ANSWERING, REPLY_STATES, ChatMessage, Project, Step
 
 logger = logging.getLogger(__name__)
@@ -120,7 +121,7 @@ def _reply(message_id: int) -> QuerySet[ChatMessage]:
 
 def _reply_publish(message_id: int) -> Callable[[], None]:
     project_id = ChatMessage.objects.values_list("project_id", flat=True).get(pk=message_id)
-    return lambda: live.publish(project_id, "message", message_id)
+    return lambda: live.publish(project_id, MESSAGE, message_id)
 
 
 def reply_move(message_id: int, *, to: str, sources: list[str] | None = None, **fields) -> bool:

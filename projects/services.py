@@ -6,8 +6,10 @@ The reply job's work is in projects/replies.py; imports go one way: services →
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
+import live
 from media_pipeline.jobs import enqueue_on_commit
-from projects import live, tasks
+from projects import tasks
+from projects.live import CHAT
 from projects.models import ANSWERING, STEP_ORDER, ChatMessage, Project, Step
 from projects.ratelimit import rate_limit_hit
 from projects.replies import reply_move
@@ -73,7 +75,7 @@ def chat_message_send(*, project: Project, content: str) -> ChatMessage:
         )
         Project.objects.filter(pk=project.pk).update(updated_at=reply.created_at)
         enqueue_on_commit(tasks.chat_reply_answer_task, message_id=reply.pk)
-        transaction.on_commit(lambda: live.publish(project.pk, "chat", project.pk))
+        transaction.on_commit(lambda: live.publish(project.pk, CHAT, project.pk))
     return reply
 
 

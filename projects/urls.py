@@ -1,6 +1,6 @@
 from django.urls import path
 
-from projects import live_views, views
+from projects import views
 
 app_name = "projects"
 urlpatterns = [
@@ -16,7 +16,6 @@ urlpatterns = [
         views.chat_retry,
         name="chat_retry",
     ),
-    path("<int:project_id>/live", live_views.live_snapshot, name="live_snapshot"),
     path("<int:project_id>/card", views.project_card, name="card"),
     path("<int:project_id>/rename", views.project_rename, name="rename"),
     path("<int:project_id>/duplicate", views.project_duplicate, name="duplicate"),

@@ -5,13 +5,12 @@ class StoryboardsConfig(AppConfig):
     name = "storyboards"
 
     def ready(self) -> None:
+        # Importing storyboards.live declares the Mood page's live kinds.
         from media_pipeline.delivery import register_owned_file
-        from projects.live import register_renderer, register_snapshot
         from projects.models import Step
         from projects.signals import project_duplicated
         from projects.steps import register_step
-        from storyboards.generation import MOOD_KIND, MOODS_KIND
-        from storyboards.live import mood_renderer, moods_renderer, moods_snapshot
+        from storyboards import live  # noqa: F401
         from storyboards.models import Composition, MoodImage, Scene
         from storyboards.services import mood_copy_all
 
@@ -30,6 +29,3 @@ class StoryboardsConfig(AppConfig):
             register_owned_file(Scene, field, owner="storyboard__project__owner")
         for field in ("audio", "video", "thumbnail"):
             register_owned_file(Composition, field, owner="storyboard__project__owner")
-        register_renderer(MOOD_KIND, mood_renderer, page=Step.MOOD.value)
-        register_renderer(MOODS_KIND, moods_renderer, page=Step.MOOD.value)
-        register_snapshot(moods_snapshot, page=Step.MOOD.value)

@@ -18,19 +18,18 @@ from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
+from live import publish
 from media_pipeline.base import ImageStyle, MoodConcept, ProviderError, StoredMedia, is_hex_colour
 from media_pipeline.jobs import job_lease
 from media_pipeline.metering import UsageContext, usage_context
 from media_pipeline.registry import providers
 from media_pipeline.states import claim, renew, transition
-from projects.live import publish
 from projects.models import Project
+from storyboards.live import MOOD
 from storyboards.models import ARTIFACT_STATES, MOOD_STATES, GenerationStatus, Mood, MoodImage
 
 logger = logging.getLogger(__name__)
 
-MOOD_KIND = "mood"
-MOODS_KIND = "moods"
 NEGATIVE_PROMPT = "text, letters, watermark, logo, blurry, low quality, distorted, deformed"
 NAME_LENGTH = Mood._meta.get_field("name").max_length
 FEEL_LENGTH = Mood._meta.get_field("feel").max_length
@@ -220,7 +219,7 @@ def _image_claim(mood_image_id: int) -> MoodImage | None:
 
 def _push(mood_id: int) -> Callable[[], None]:
     project_id = Mood.objects.values_list("project_id", flat=True).get(pk=mood_id)
-    return partial(publish, project_id, MOOD_KIND, mood_id)
+    return partial(publish, project_id, MOOD, mood_id)
 
 
 def _planning(mood_ids: list[int]) -> QuerySet[Mood]:

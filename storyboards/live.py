@@ -3,8 +3,9 @@
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 
-from projects.live import User
-from projects.models import Project
+import live
+from live.registry import User
+from projects.models import Step
 from projects.selectors import project_list_for_user
 from projects.steps import step_links
 from storyboards.selectors import MoodPage, mood_get_for_user, mood_page_for_project
@@ -44,8 +45,16 @@ def moods_renderer(user: User, project_id: int) -> str:
     return render_mood_region(mood_page_for_project(project), oob=True)
 
 
-def moods_snapshot(user: User, project: Project) -> str:
+def moods_snapshot(user: User, project_id: int) -> str:
+    project = project_list_for_user(user).filter(pk=project_id).first()
     # A project without boards has nothing live to restore, and its other pages have no region.
-    if not project.moods.exists():
+    if project is None or not project.moods.exists():
         return ""
     return render_mood_region(mood_page_for_project(project), oob=True)
+
+
+MOOD_PAGE = Step.MOOD.value
+# One board changed (with the toolbar); the set of boards changed (the whole region).
+MOOD = live.kind("mood", page=MOOD_PAGE, render=mood_renderer)
+MOODS = live.kind("moods", page=MOOD_PAGE, render=moods_renderer)
+live.snapshot(MOOD_PAGE, moods_snapshot)

@@ -12,13 +12,14 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import F
 
+from live import publish
 from media_pipeline.jobs import enqueue_on_commit
-from projects.live import publish
 from projects.models import Project, Step
 from projects.ratelimit import rate_limit_hit
 from projects.steps import project_unlock_step
 from storyboards import tasks
-from storyboards.generation import MOOD_COUNT, MOODS_KIND, image_move, mood_move
+from storyboards.generation import MOOD_COUNT, image_move, mood_move
+from storyboards.live import MOODS
 from storyboards.models import MOOD_IN_FLIGHT, GenerationStatus, Mood, MoodImage
 
 MAX_SEED = 2**31 - 1
@@ -40,7 +41,7 @@ def mood_generate_all(*, project: Project, user: AbstractBaseUser) -> list[Mood]
     rate_limit_hit(user_id=user.pk, bucket="generation")
     started = [mood for mood in slots if _mood_plan_start(mood)]
     _plan_enqueue(started)
-    transaction.on_commit(partial(publish, project.pk, MOODS_KIND, project.pk))
+    transaction.on_commit(partial(publish, project.pk, MOODS, project.pk))
     return started
 
 
@@ -69,7 +70,7 @@ def mood_select(*, project: Project, mood: Mood) -> Project:
         project.thumbnail = first_image.image.name
         project.save(update_fields=["thumbnail", "updated_at"])
     project_unlock_step(project=project, step=Step.SCENES)
-    transaction.on_commit(partial(publish, project.pk, MOODS_KIND, project.pk))
+    transaction.on_commit(partial(publish, project.pk, MOODS, project.pk))
     return project
 
 

@@ -1,6 +1,7 @@
 import pytest
 
-from projects import live, tasks
+import live
+from projects import tasks
 from tests.factories import ProjectFactory
 from tests.fakes.text import ScriptedTextBackend
 
@@ -21,7 +22,7 @@ def published(monkeypatch):
     """Every live event, as (kind, ...) tuples, instead of the channel layer."""
     events = []
     monkeypatch.setattr(
-        live, "publish", lambda project_id, kind, object_id: events.append((kind, object_id))
+        live, "publish", lambda project_id, kind, object_id: events.append((kind.name, object_id))
     )
     monkeypatch.setattr(
         live,

@@ -28,7 +28,11 @@ def project(user):
 @pytest.fixture
 def published(monkeypatch):
     events: list[tuple[int, str, int]] = []
-    monkeypatch.setattr(generation, "publish", lambda *event: events.append(event))
+    monkeypatch.setattr(
+        generation,
+        "publish",
+        lambda project_id, kind, object_id: events.append((project_id, kind.name, object_id)),
+    )
     return events
 
 

@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from projects.live import snapshot_html
+from live.registry import snapshot_html
 from projects.models import Step
 from storyboards.generation import MOOD_COUNT
 from storyboards.live import mood_renderer
@@ -191,11 +191,11 @@ def test_pushed_board_is_rendered_for_its_owner_only(project, other_user):
 
 def test_the_snapshot_restores_the_mood_region(project):
     region = '<section id="mood-boards" class="mood-region" hx-swap-oob="true">'
-    assert region not in snapshot_html(project.owner, project, "mood")
+    assert region not in snapshot_html(project.owner, project.pk, "mood")
     MoodFactory(project=project)
 
-    assert region in snapshot_html(project.owner, project, "mood")
-    assert region not in snapshot_html(project.owner, project, "brief")
+    assert region in snapshot_html(project.owner, project.pk, "mood")
+    assert region not in snapshot_html(project.owner, project.pk, "brief")
 
 
 def test_action_responses_are_out_of_band_like_the_push(client_logged_in, project, enqueued):

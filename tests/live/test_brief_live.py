@@ -7,7 +7,7 @@ from projects import tasks
 from projects.models import ChatMessage
 from tests.factories import ProjectFactory
 from tests.fakes.text import ScriptedTextBackend
-from tests.projects.test_consumers import TIMEOUT, owner_page
+from tests.live.conftest import TIMEOUT, owner_page
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -1,0 +1,131 @@
+// Keeps a project's page current. The WebSocket (htmx ws extension) pushes out-of-band partials;
+// while it cannot connect, a poller fetches the same partials from the snapshot URL. When the
+// session ends (the socket closes with SIGNED_OUT, or the poller meets the login redirect) the
+// page says so and stops. What the user typed into a form survives a trip through the login page.
+(function () {
+  "use strict";
+
+  // How long a socket that worked before may stay down before polling starts.
+  var GRACE_MS = 4000;
+  // The consumer's close code for a socket whose session ended (live/consumers.py).
+  var SIGNED_OUT = 4401;
+  var DRAFT_PREFIX = "live-draft:";
+
+  function liveRoot(event) {
+    return event.target.closest && event.target.closest("[data-live]");
+  }
+
+  function startPolling(root) {
+    root.liveTimer = null;
+    if (root.livePoller || root.dataset.state === "signed-out") return;
+    var template = root.querySelector("template[data-live-poller]");
+    root.livePoller = template.content.firstElementChild.cloneNode(true);
+    root.appendChild(root.livePoller);
+    htmx.process(root.livePoller);
+    root.querySelector("[data-live-status]").hidden = false;
+    root.dataset.state = "polling";
+  }
+
+  function stopPolling(root) {
+    clearTimeout(root.liveTimer);
+    root.liveTimer = null;
+    if (root.livePoller) {
+      // htmx stops an `every` trigger once its element has left the page.
+      root.livePoller.remove();
+      root.livePoller = null;
+    }
+    root.querySelector("[data-live-status]").hidden = true;
+  }
+
+  function scheduleFallback(root, delay) {
+    if (root.livePoller || root.dataset.state === "signed-out") return;
+    if (delay === 0) {
+      clearTimeout(root.liveTimer);
+      startPolling(root);
+    } else if (!root.liveTimer) {
+      root.liveTimer = setTimeout(function () { startPolling(root); }, delay);
+    }
+  }
+
+  function signedOut(root) {
+    stopPolling(root);
+    root.dataset.state = "signed-out";
+    var login = root.querySelector("[data-live-login]");
+    login.search = "?next=" + encodeURIComponent(location.pathname + location.search);
+    root.querySelector("[data-live-signed-out]").hidden = false;
+  }
+
+  document.addEventListener("htmx:wsOpen", function (event) {
+    var root = liveRoot(event);
+    if (!root) return;
+    root.liveOpened = true;
+    stopPolling(root);
+    root.dataset.state = "open";
+  });
+
+  // A handshake that hangs is treated like one that failed, after the grace period.
+  document.addEventListener("htmx:wsConnecting", function (event) {
+    var root = liveRoot(event);
+    if (root) scheduleFallback(root, GRACE_MS);
+  });
+
+  document.addEventListener("htmx:wsClose", function (event) {
+    var root = liveRoot(event);
+    if (!root) return;
+    // The ws extension does not reconnect after an application close code like this one.
+    if (event.detail.event.code === SIGNED_OUT) signedOut(root);
+    else scheduleFallback(root, root.liveOpened ? GRACE_MS : 0);
+  });
+
+  document.addEventListener("htmx:wsError", function (event) {
+    var root = liveRoot(event);
+    if (root) scheduleFallback(root, root.liveOpened ? GRACE_MS : 0);
+  });
+
+  // A poll that meets the login redirect must not carry the page (and what is typed in it)
+  // off to the login form: the page says it is signed out instead.
+  document.addEventListener("htmx:beforeOnLoad", function (event) {
+    var root = liveRoot(event);
+    if (root && event.detail.xhr.getResponseHeader("HX-Redirect")) {
+      event.preventDefault();
+      signedOut(root);
+    }
+  });
+
+  // --- Drafts: a form's textareas are kept until its request has gone through. -------------
+
+  function draftKey(form, field) {
+    return DRAFT_PREFIX + location.pathname + "|" + form.getAttribute("action") + "|" + field.name;
+  }
+
+  function draftFields(elt) {
+    var form = elt.closest && elt.closest("form");
+    return form ? [form, form.querySelectorAll("textarea[name]")] : [null, []];
+  }
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var found = draftFields(event.detail.elt);
+    found[1].forEach(function (field) {
+      if (field.value) sessionStorage.setItem(draftKey(found[0], field), field.value);
+    });
+  });
+
+  document.addEventListener("htmx:afterRequest", function (event) {
+    // A request sent to the login page (HX-Redirect) keeps its drafts for the way back.
+    if (!event.detail.successful || event.detail.xhr.getResponseHeader("HX-Redirect")) return;
+    var found = draftFields(event.detail.elt);
+    found[1].forEach(function (field) { sessionStorage.removeItem(draftKey(found[0], field)); });
+  });
+
+  function restoreDrafts() {
+    document.querySelectorAll("form textarea[name]").forEach(function (field) {
+      var key = draftKey(field.form, field);
+      var draft = sessionStorage.getItem(key);
+      if (draft !== null && !field.value) field.value = draft;
+      sessionStorage.removeItem(key);
+    });
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", restoreDrafts);
+  else restoreDrafts();
+})();
