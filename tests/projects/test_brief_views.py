@@ -5,6 +5,7 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from projects.models import ChatMessage, Step
+from projects.selectors import CHAT_PAGE_SIZE
 from tests.factories import COMPLETE_BRIEF, ProjectFactory
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -89,3 +90,26 @@ def test_clearing_a_field_locks_the_later_steps_again(user, client_logged_in, pu
     client_logged_in.post(reverse("projects:brief_edit", args=[project.pk]), data)
     project.refresh_from_db()
     assert project.step == Step.BRIEF
+
+
+def test_the_brief_page_shows_the_latest_messages_and_loads_earlier_ones(
+    project, client_logged_in
+):
+    ChatMessage.objects.bulk_create(
+        ChatMessage(project=project, role="user", content=f"turn {n}")
+        for n in range(CHAT_PAGE_SIZE + 5)
+    )
+
+    body = client_logged_in.get(reverse("projects:brief", args=[project.pk])).content.decode()
+
+    assert body.count('class="bubble bubble-user') == CHAT_PAGE_SIZE
+    assert "turn 5<" in body and "turn 4<" not in body
+    first_shown = project.messages.get(content="turn 5")
+    earlier_url = reverse("projects:chat_earlier", args=[project.pk])
+    assert f'hx-get="{earlier_url}?before={first_shown.pk}"' in body
+
+    earlier = client_logged_in.get(earlier_url, {"before": first_shown.pk}, **HTMX).content.decode()
+
+    assert earlier.count('class="bubble bubble-user') == 5
+    assert "turn 0<" in earlier and "turn 4<" in earlier and "turn 5<" not in earlier
+    assert "Show earlier messages" not in earlier

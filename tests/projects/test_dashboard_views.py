@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from projects.models import Project
+from projects.models import ChatMessage, Project
 from tests.factories import MoodImageFactory, ProjectFactory
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -118,3 +118,18 @@ def test_posts_are_csrf_protected(user):
     response = client.post(reverse("projects:list"), {"title": "x"})
     assert response.status_code == 403
     assert not Project.objects.filter(owner=user).exists()
+
+
+def test_duplicating_a_long_conversation_takes_a_constant_number_of_queries(
+    client_logged_in, user, django_assert_max_num_queries
+):
+    project = ProjectFactory(owner=user)
+    ChatMessage.objects.bulk_create(
+        ChatMessage(project=project, role="user", content=f"turn {n}") for n in range(200)
+    )
+
+    with django_assert_max_num_queries(25):
+        client_logged_in.post(reverse("projects:duplicate", args=[project.pk]))
+
+    copy = Project.objects.exclude(pk=project.pk).get()
+    assert copy.messages.count() == 200
