@@ -4,9 +4,14 @@ The imageio-ffmpeg wheel ships ffmpeg but no ffprobe, so `probe` parses the stre
 summary that `ffmpeg -i FILE` prints instead.
 """
 
+import queue
 import re
 import shutil
 import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,6 +21,8 @@ from django.conf import settings
 
 STDERR_TAIL_LINES = 12
 PROBE_TIMEOUT_SECONDS = 30
+# How often a progress-reporting run looks at its cancel flag and deadline.
+POLL_SECONDS = 0.1
 
 INPUT_RE = re.compile(r"^Input #0, (?P<format>.+?), from ")
 DURATION_RE = re.compile(r"Duration: (?P<h>\d+):(?P<m>\d\d):(?P<s>\d\d(?:\.\d+)?)")
@@ -28,6 +35,10 @@ CHANNELS = {"mono": 1, "stereo": 2, "2.1": 3, "quad": 4, "5.0": 5, "5.1": 6, "7.
 
 class FFmpegError(Exception):
     """FFmpeg could not run or rejected its input; the message ends with FFmpeg's own words."""
+
+
+class FFmpegCancelled(FFmpegError):
+    """The caller asked a running FFmpeg to stop, and it was killed."""
 
 
 @dataclass(frozen=True)
@@ -72,6 +83,71 @@ def run_ffmpeg(args: list[str], *, timeout: float) -> None:
         raise FFmpegError(f"Could not start FFmpeg ({error}); set FFMPEG_BINARY.") from None
     if completed.returncode != 0:
         raise FFmpegError(f"FFmpeg failed (exit {completed.returncode}): {_tail(completed.stderr)}")
+
+
+def run_ffmpeg_with_progress(
+    args: list[str],
+    *,
+    on_time: Callable[[float], None],
+    cancel: threading.Event | None = None,
+    timeout: float,
+    log_level: str = "error",
+) -> str:
+    """Run FFmpeg like `run_ffmpeg`, report each `-progress` output time, and return its stderr.
+
+    `on_time(seconds)` runs in the caller's thread. Setting `cancel` kills FFmpeg and raises
+    FFmpegCancelled within POLL_SECONDS.
+    """
+    command = [ffmpeg_binary(), "-hide_banner", "-nostdin", "-loglevel", log_level, "-y"]
+    command += ["-nostats", "-progress", "pipe:1", *args]
+    # stderr goes to a file, not a pipe, so a chatty FFmpeg can never block on it.
+    with tempfile.TemporaryFile(mode="w+", errors="replace") as stderr:
+        try:
+            process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr, text=True)
+        except OSError as error:
+            raise FFmpegError(f"Could not start FFmpeg ({error}); set FFMPEG_BINARY.") from None
+        try:
+            _follow_progress(process, on_time, cancel, time.monotonic() + timeout, timeout)
+        finally:
+            process.kill()
+            process.wait()
+        stderr.seek(0)
+        output = stderr.read()
+    if process.returncode != 0:
+        raise FFmpegError(f"FFmpeg failed (exit {process.returncode}): {_tail(output)}")
+    return output
+
+
+def _follow_progress(
+    process: subprocess.Popen,
+    on_time: Callable[[float], None],
+    cancel: threading.Event | None,
+    deadline: float,
+    timeout: float,
+) -> None:
+    lines: queue.Queue[str | None] = queue.Queue()
+    threading.Thread(target=_pump_lines, args=(process.stdout, lines), daemon=True).start()
+    while True:
+        if cancel is not None and cancel.is_set():
+            raise FFmpegCancelled("FFmpeg was stopped on request.")
+        if time.monotonic() > deadline:
+            raise FFmpegError(f"FFmpeg did not finish within {timeout:g} s; try shorter clips.")
+        try:
+            line = lines.get(timeout=POLL_SECONDS)
+        except queue.Empty:
+            continue
+        if line is None:
+            process.wait()
+            return
+        key, _, value = line.strip().partition("=")
+        if key == "out_time_us" and value.isdigit():
+            on_time(int(value) / 1_000_000)
+
+
+def _pump_lines(stream, lines: queue.Queue) -> None:
+    for line in stream:
+        lines.put(line)
+    lines.put(None)
 
 
 def probe(path: str | Path) -> MediaFacts:

@@ -1,0 +1,375 @@
+"""The composition engine: scene clips in, the finished film (H.264/AAC MP4) and its poster out.
+
+    result = compose(spec, output_dir, on_progress=report, cancel=stop_event)
+
+Plain values and local files only; it knows nothing of projects or storyboards.
+
+Stages, in order (`STAGES`; "captions" is not a pass of its own, see below):
+1. preparing clips: one packet scan per clip (no decoding). A clip FFmpeg cannot read
+   raises ClipUnreadable with its index. Caption cards are drawn here with Pillow.
+2. joining: the film is rendered as pieces (see compose_graph) that the concat demuxer
+   joins, so no run holds more than two clips and memory stays flat as scenes are added.
+   Full render: each clip is fitted to the frame, trimmed or held on its last frame, its
+   caption burned in, and crossfaded into the next, all in one encode per clip.
+   Smart render (captions off, and every clip already H.264 yuv420p at the output's size,
+   rate and encoder settings, as `clips.normalise_clip` makes them): only the transition
+   windows, stretched to the nearest keyframes, are encoded; the rest is stream-copied.
+3. audio: the bed's loudness is measured (first loudnorm pass).
+4. finishing: the joined video is copied beside the levelled, encoded audio with
+   `+faststart`; the poster is taken ~1 s in.
+Captions are burned while joining: a separate captions pass would encode the film twice.
+
+Joins: CUT adds the clips end to end. CROSSFADE and FADE_BLACK both *overlap* the two
+clips by `transition_seconds`, so the film lasts
+sum(durations) - (n-1) * transition_seconds, to the nearest frame.
+Through black, the outgoing clip fades to black over the first half of the overlap and
+the incoming one fades in from black over the second half.
+
+Everything is written in a hidden work folder inside `output_dir`, and only the finished
+film and poster are renamed into place, so a failure or cancel leaves nothing behind.
+"""
+
+import math
+import os
+import shutil
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+from media_pipeline import compose_audio, ffmpeg
+from media_pipeline import compose_graph as graph
+from media_pipeline.captions import CaptionCard, render_caption
+
+FORMATS: dict[str, tuple[int, int]] = {
+    "9:16": (1080, 1920),
+    "4:5": (1080, 1350),
+    "1:1": (1080, 1080),
+    "16:9": (1920, 1080),
+}
+STAGES = ("preparing clips", "joining", "audio", "captions", "finishing")
+FILM_NAME = "film.mp4"
+POSTER_NAME = "poster.jpg"
+POSTER_SECONDS = 1.0
+# Progress: the packet scans take this share; the rest is split by estimated work, where
+# encoding one frame is one unit and the other runs cost these fractions of a frame.
+PREPARING_PERCENT = 5.0
+COPY_FRAME_COST = 0.02
+AUDIO_FRAME_COST = 0.05
+MUX_FRAME_COST = 0.05
+RUN_COST = 2.0
+
+
+class Transition(StrEnum):
+    CROSSFADE = "crossfade"
+    CUT = "cut"
+    FADE_BLACK = "fade_black"
+
+
+class Reframe(StrEnum):
+    PAD = "pad"
+    CROP = "crop"
+
+
+@dataclass(frozen=True)
+class ClipInput:
+    path: Path
+    duration: float
+    caption: str = ""
+
+
+@dataclass(frozen=True)
+class CompositionSpec:
+    clips: list[ClipInput]
+    width: int
+    height: int
+    fps: int
+    transition: Transition = Transition.CROSSFADE
+    transition_seconds: float = 0.5
+    reframe: Reframe = Reframe.PAD
+    audio_path: Path | None = None
+    audio_volume: float = 1.0
+    captions: bool = False
+    loudness_lufs: float = -14.0
+
+
+@dataclass(frozen=True)
+class CompositionResult:
+    video_path: Path
+    poster_path: Path
+    duration: float
+    smart: bool
+
+
+class CompositionError(Exception):
+    """The film could not be made; the message says what to change."""
+
+
+class ClipUnreadable(CompositionError):
+    def __init__(self, clip_index: int, message: str) -> None:
+        super().__init__(message)
+        self.clip_index = clip_index
+
+
+class CompositionCancelled(CompositionError):
+    """compose() was asked to stop; nothing was left in the output folder."""
+
+
+def total_duration(spec: CompositionSpec) -> float:
+    """The film's length in seconds: the clips' durations less one overlap per join."""
+    total = sum(clip.duration for clip in spec.clips)
+    return total - (len(spec.clips) - 1) * _overlap_seconds(spec)
+
+
+def compose(
+    spec: CompositionSpec,
+    output_dir: Path,
+    *,
+    on_progress: Callable[[int, str], None] | None = None,
+    cancel: threading.Event | None = None,
+    timeout: float = 900,
+) -> CompositionResult:
+    """Render the film and poster into `output_dir` (see the module docstring)."""
+    spans = _validated_spans(spec)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=".compose-", dir=output_dir))
+    job = _Job(spec, spans, work, _Progress(on_progress), cancel, time.monotonic() + timeout)
+    try:
+        smart = job.run()
+        for name in (FILM_NAME, POSTER_NAME):
+            os.replace(work / name, output_dir / name)
+    except ffmpeg.FFmpegCancelled:
+        raise CompositionCancelled("The film was not made: composing was cancelled.") from None
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    job.progress.report(100, STAGES[-1])
+    return CompositionResult(
+        video_path=output_dir / FILM_NAME,
+        poster_path=output_dir / POSTER_NAME,
+        duration=job.duration,
+        smart=smart,
+    )
+
+
+def _overlap_seconds(spec: CompositionSpec) -> float:
+    return 0.0 if spec.transition == Transition.CUT else spec.transition_seconds
+
+
+def _validated_spans(spec: CompositionSpec) -> list[graph.Span]:
+    if not spec.clips:
+        raise CompositionError("There are no clips to join; add at least one scene.")
+    if spec.width % 2 or spec.height % 2 or spec.width <= 0 or spec.height <= 0:
+        raise CompositionError(f"The frame must have even sides, not {spec.width}×{spec.height}.")
+    if spec.fps <= 0 or spec.transition_seconds < 0 or not 0 <= spec.audio_volume <= 2:
+        raise CompositionError("Frame rate must be positive, transitions ≥ 0 s, volume 0–2.")
+    spans = graph.spans(
+        [clip.duration for clip in spec.clips],
+        overlap_seconds=_overlap_seconds(spec),
+        fps=spec.fps,
+    )
+    for number, span in enumerate(spans, start=1):
+        if span.frames < 1 or span.lead_in + span.lead_out > span.frames:
+            raise CompositionError(
+                f"Scene {number} is too short for its transitions; lengthen it or shorten "
+                "the transitions."
+            )
+    return spans
+
+
+class _Progress:
+    """One monotonic 0–100 over the whole job, reported only when it or the stage changes."""
+
+    def __init__(self, callback: Callable[[int, str], None] | None) -> None:
+        self.callback = callback
+        self.done = 0.0
+        self.last: tuple[int, str] | None = None
+
+    def report(self, percent: float, stage: str) -> None:
+        value = max(int(percent), self.last[0] if self.last else 0)
+        if self.callback is not None and (value, stage) != self.last:
+            self.callback(value, stage)
+        self.last = (value, stage)
+
+
+class _Job:
+    def __init__(
+        self,
+        spec: CompositionSpec,
+        spans: list[graph.Span],
+        work: Path,
+        progress: _Progress,
+        cancel: threading.Event | None,
+        deadline: float,
+    ) -> None:
+        self.spec, self.spans, self.work = spec, spans, work
+        self.progress, self.cancel, self.deadline = progress, cancel, deadline
+        self.frames = sum(span.frames - span.lead_out for span in spans)
+        self.canvas = graph.Canvas(
+            width=spec.width,
+            height=spec.height,
+            fps=spec.fps,
+            crop=spec.reframe == Reframe.CROP,
+            through_black=spec.transition == Transition.FADE_BLACK,
+        )
+
+    def run(self) -> bool:
+        """Make film.mp4 and poster.jpg in the work folder; say whether the smart path ran."""
+        scans = self._prepare()
+        smart = not self.spec.captions and self._all_match(scans)
+        pieces = graph.plan_pieces(self.spans, scans if smart else None)
+        self.units = self._remaining_units(pieces)
+        concat = self._join(pieces, self._cards())
+        loudness = self._measure_audio()
+        self._finish(concat, loudness)
+        return smart
+
+    def _prepare(self) -> list[graph.ClipScan]:
+        stage, count = STAGES[0], len(self.spec.clips)
+        self.progress.report(0, stage)
+        scans = []
+        for index, clip in enumerate(self.spec.clips):
+            scans.append(self._scan(index, clip.path))
+            self.progress.report(PREPARING_PERCENT * (index + 1) / count, stage)
+        self.progress.done = PREPARING_PERCENT
+        return scans
+
+    def _scan(self, index: int, path: Path) -> graph.ClipScan:
+        try:
+            scan = self._scan_file(path, f"scan-{index:03d}")
+        except (CompositionError, ValueError):
+            scan = None
+        if scan is None or scan.frames == 0:
+            raise ClipUnreadable(
+                index,
+                f"Clip {index + 1} ({path.name}) could not be read as video; "
+                "regenerate that scene's clip or replace it.",
+            )
+        return scan
+
+    def _scan_file(self, path: Path, name: str) -> graph.ClipScan:
+        listing = self.work / f"{name}.framecrc"
+        summary = self._run(graph.scan_packets(path, listing), log_level="info")
+        return graph.parse_scan(listing.read_text(), summary, fps=self.spec.fps)
+
+    def _all_match(self, scans: list[graph.ClipScan]) -> bool:
+        """Whether every clip can be copied: same shape and same SPS/PPS as our encoder's."""
+        if not all(scan.constant_rate and scan.rotation == 0 for scan in scans):
+            return False
+        if any(scan.sar not in (None, "1/1") for scan in scans):
+            return False
+        reference = self.work / "reference.mp4"
+        self._run(graph.reference_encode(self.canvas, reference))
+        expected = self._scan_file(reference, "scan-reference").extradata
+        return expected is not None and all(scan.extradata == expected for scan in scans)
+
+    def _cards(self) -> dict[int, CaptionCard]:
+        if not self.spec.captions:
+            return {}
+        return {
+            index: render_caption(
+                clip.caption,
+                frame_width=self.spec.width,
+                frame_height=self.spec.height,
+                path=self.work / f"caption-{index:03d}.png",
+            )
+            for index, clip in enumerate(self.spec.clips)
+            if clip.caption.strip()
+        }
+
+    def _remaining_units(self, pieces: list[graph.Piece]) -> float:
+        join = sum(self._piece_units(piece) for piece in pieces)
+        return join + self.frames * (AUDIO_FRAME_COST + MUX_FRAME_COST) + 3 * RUN_COST
+
+    def _piece_units(self, piece: graph.Piece) -> float:
+        return RUN_COST + piece.frames * (COPY_FRAME_COST if piece.copy else 1)
+
+    def _join(self, pieces: list[graph.Piece], cards: dict[int, CaptionCard]) -> Path:
+        sources = [clip.path for clip in self.spec.clips]
+        files = [self.work / f"piece-{number:04d}.mp4" for number in range(len(pieces))]
+        for piece, output in zip(pieces, files, strict=True):
+            if piece.copy:
+                node = graph.copy_piece(
+                    piece, source=sources[piece.first.clip], fps=self.spec.fps, output=output
+                )
+            else:
+                node = graph.encode_piece(
+                    piece, sources=sources, canvas=self.canvas, cards=cards, output=output
+                )
+            self._step(node, STAGES[1], self._piece_units(piece), piece.frames / self.spec.fps)
+        concat = self.work / "pieces.ffconcat"
+        concat.write_text(graph.concat_list(pieces, files, fps=self.spec.fps))
+        return concat
+
+    def _measure_audio(self) -> compose_audio.Loudness | None:
+        units = RUN_COST + self.frames * AUDIO_FRAME_COST
+        if self.spec.audio_path is None:
+            self._advance(units)
+            return None
+        node = compose_audio.measure(
+            self.spec.audio_path, duration=self.duration, target_lufs=self.spec.loudness_lufs
+        )
+        stderr = self._step(node, STAGES[2], units, self.duration, log_level="info")
+        return compose_audio.parse_measurement(stderr)
+
+    def _finish(self, concat: Path, loudness: compose_audio.Loudness | None) -> None:
+        audio = compose_audio.levelled(
+            self.spec.audio_path,
+            duration=self.duration,
+            loudness=loudness,
+            target_lufs=self.spec.loudness_lufs,
+            volume=self.spec.audio_volume,
+        )
+        film = self.work / FILM_NAME
+        node = graph.mux(
+            concat,
+            audio,
+            frames=self.frames,
+            output=film,
+            audio_options=compose_audio.encoder_options(),
+        )
+        self._step(node, STAGES[4], RUN_COST + self.frames * MUX_FRAME_COST, self.duration)
+        at = min(POSTER_SECONDS, math.floor(self.frames / 2) / self.spec.fps)
+        self._step(
+            graph.poster(film, at=at, output=self.work / POSTER_NAME), STAGES[4], RUN_COST, 0
+        )
+
+    @property
+    def duration(self) -> float:
+        return self.frames / self.spec.fps
+
+    def _step(self, node, stage: str, units: float, seconds: float, log_level="error") -> str:
+        """Run one FFmpeg command as `units` of the remaining work, reporting as it goes."""
+        share = (100 - PREPARING_PERCENT) * units / self.units
+        start = self.progress.done
+
+        def on_time(at: float) -> None:
+            fraction = min(1.0, at / seconds) if seconds > 0 else 0.0
+            self.progress.report(start + share * fraction, stage)
+
+        on_time(0)
+        stderr = self._run(node, log_level=log_level, on_time=on_time)
+        self._advance(units)
+        return stderr
+
+    def _advance(self, units: float) -> None:
+        self.progress.done += (100 - PREPARING_PERCENT) * units / self.units
+
+    def _run(self, node, *, log_level: str = "error", on_time=None) -> str:
+        remaining = self.deadline - time.monotonic()
+        if remaining <= 0:
+            raise CompositionError("Composing took too long; try fewer or shorter scenes.")
+        try:
+            return ffmpeg.run_ffmpeg_with_progress(
+                node.get_args(),
+                on_time=on_time or (lambda at: None),
+                cancel=self.cancel,
+                timeout=remaining,
+                log_level=log_level,
+            )
+        except ffmpeg.FFmpegCancelled:
+            raise
+        except ffmpeg.FFmpegError as error:
+            raise CompositionError(f"The film could not be rendered: {error}") from error

@@ -1,0 +1,318 @@
+"""The composer's plan and FFmpeg graphs, as data: frame spans, pieces, and ffmpeg-python nodes.
+
+The film is cut into *pieces* that are joined with the concat demuxer, so no FFmpeg run
+ever holds more than two clips (memory stays flat however many scenes there are):
+
+- an encoded piece is a window of one clip, optionally crossfaded into the first frames
+  of the next clip (the transition is encoded where it happens, nowhere else);
+- a copied piece is a run of whole GOPs of a clip that already has the output's shape,
+  stream-copied from keyframe to keyframe (the smart render).
+
+All positions are frame numbers at the output rate, so the joined lengths add up exactly.
+"""
+
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import ffmpeg
+
+from media_pipeline import clips
+from media_pipeline.captions import CaptionCard
+
+CONCAT_HEADER = "ffconcat version 1.0\n"
+POSTER_QUALITY = 3  # JPEG qscale: 2 is best, 31 worst
+TB_RE = re.compile(r"^#tb 0: (?P<num>\d+)/(?P<den>\d+)$", re.MULTILINE)
+EXTRADATA_RE = re.compile(r"^#extradata 0:\s*(?P<crc>.+)$", re.MULTILINE)
+SAR_RE = re.compile(r"^#sar 0: (?P<sar>\S+)$", re.MULTILINE)
+ROTATION_RE = re.compile(r"rotation of (?P<degrees>-?[\d.]+) degrees")
+
+
+@dataclass(frozen=True)
+class Canvas:
+    """The output frame, and how clips are fitted into it and joined."""
+
+    width: int
+    height: int
+    fps: int
+    crop: bool = False
+    through_black: bool = False
+
+
+@dataclass(frozen=True)
+class Span:
+    """One clip on the film's timeline, in output frames.
+
+    `lead_in`/`lead_out` are the frames it shares with the previous/next clip's transition.
+    """
+
+    frames: int
+    lead_in: int = 0
+    lead_out: int = 0
+
+
+@dataclass(frozen=True)
+class Window:
+    """Frames [start, end) of one clip; past the clip's last frame that frame is held.
+
+    Decoding starts at `seek` (a keyframe at or before `start`; 0 means the clip's start).
+    """
+
+    clip: int
+    start: int
+    end: int
+    seek: int = 0
+
+    @property
+    def frames(self) -> int:
+        return self.end - self.start
+
+
+@dataclass(frozen=True)
+class Piece:
+    first: Window
+    second: Window | None = None
+    overlap: int = 0
+    copy: bool = False
+
+    @property
+    def frames(self) -> int:
+        second = self.second.frames - self.overlap if self.second else 0
+        return self.first.frames + second
+
+
+@dataclass(frozen=True)
+class ClipScan:
+    """What one pass over a clip's packets (no decoding) tells about it."""
+
+    frames: int
+    keyframes: tuple[int, ...]
+    constant_rate: bool
+    extradata: str | None
+    sar: str | None
+    rotation: float
+
+
+def spans(durations: list[float], *, overlap_seconds: float, fps: int) -> list[Span]:
+    """Place the clips on the timeline; rounding the running total keeps the sum exact."""
+    starts = [sum(durations[:i]) - i * overlap_seconds for i in range(len(durations))]
+    first = [round(start * fps) for start in starts]
+    last = [round((start + d) * fps) for start, d in zip(starts, durations, strict=True)]
+    shared = [last[i] - first[i + 1] for i in range(len(durations) - 1)]
+    return [
+        Span(frames=last[i] - first[i], lead_in=([0, *shared])[i], lead_out=([*shared, 0])[i])
+        for i in range(len(durations))
+    ]
+
+
+def plan_pieces(spans: list[Span], scans: list[ClipScan] | None = None) -> list[Piece]:
+    """Cut the film into pieces; with `scans` (smart render) copy every whole GOP possible."""
+    bodies = [_body(span, scans[i] if scans else None) for i, span in enumerate(spans)]
+    pieces = [Piece(Window(0, 0, bodies[0][0]))] if bodies[0][0] > 0 else []
+    for i, (span, (start, end)) in enumerate(zip(spans, bodies, strict=True)):
+        if end > start:
+            pieces.append(Piece(Window(i, start, end, seek=start), copy=True))
+        tail = Window(i, end, span.frames, seek=_seek(scans[i], end) if scans else 0)
+        following = Window(i + 1, 0, bodies[i + 1][0]) if i + 1 < len(spans) else None
+        pieces += _join(tail, following, span.lead_out)
+    return pieces
+
+
+def _body(span: Span, scan: ClipScan | None) -> tuple[int, int]:
+    """The keyframe-bounded frames of a clip that can be copied: those outside its transitions."""
+    first, last = span.lead_in, span.frames - span.lead_out
+    if scan is None:
+        return first, first
+    cuts = [*scan.keyframes, scan.frames]
+    start = min((cut for cut in cuts if cut >= first), default=last)
+    end = max((cut for cut in cuts if cut <= last), default=first)
+    return (start, end) if end > start else (first, first)
+
+
+def _seek(scan: ClipScan, frame: int) -> int:
+    """The last keyframe that still has frames to decode at or before `frame`."""
+    return max(key for key in scan.keyframes if key <= frame and key < scan.frames)
+
+
+def _join(tail: Window, following: Window | None, overlap: int) -> list[Piece]:
+    if following is not None and overlap:
+        return [Piece(tail, following, overlap)]
+    return [Piece(window) for window in (tail, following) if window and window.frames]
+
+
+def encode_piece(
+    piece: Piece,
+    *,
+    sources: list[Path],
+    canvas: Canvas,
+    cards: dict[int, CaptionCard],
+    output: Path,
+):
+    """The ffmpeg-python graph that renders one encoded piece."""
+    windows = [window for window in (piece.first, piece.second) if window is not None]
+    streams = [_decoded(window, sources=sources, canvas=canvas) for window in windows]
+    if len(streams) == 2 and streams[0] == streams[1]:
+        # The same file from the same point twice (a scene reused): decode it once.
+        split = streams[0].split()
+        streams = [split[0], split[1]]
+    video, *incoming = [
+        _framed(stream, window, cards.get(window.clip))
+        for stream, window in zip(streams, windows, strict=True)
+    ]
+    if incoming:
+        video = _crossfade(video, incoming[0], piece=piece, canvas=canvas)
+    return ffmpeg.output(
+        video, str(output), **{"frames:v": piece.frames}, **encoder_options(canvas)
+    )
+
+
+def _crossfade(outgoing, incoming, *, piece: Piece, canvas: Canvas):
+    """Mix the two over the overlap; through black, each side first fades to black alone."""
+    start = piece.first.frames - piece.overlap
+    if canvas.through_black:
+        half = (piece.overlap + 1) // 2
+        # xfade's own "fadeblack" only dims the middle; these fades make it reach black.
+        outgoing = outgoing.filter("fade", t="out", start_frame=start, nb_frames=half)
+        incoming = incoming.filter(
+            "fade", t="in", start_frame=half, nb_frames=max(1, piece.overlap - half)
+        )
+    return ffmpeg.filter(
+        [outgoing, incoming],
+        "xfade",
+        transition="fade",
+        duration=piece.overlap / canvas.fps,
+        offset=start / canvas.fps,
+    )
+
+
+def _decoded(window: Window, *, sources: list[Path], canvas: Canvas):
+    """One clip from its seek point, fitted to the canvas (FFmpeg applies rotation on decode)."""
+    options = {"ss": _floor_time(window.seek, canvas.fps)} if window.seek else {}
+    stream = ffmpeg.input(str(sources[window.clip]), **options)["v"]
+    return fit(stream.filter("fps", canvas.fps), canvas)
+
+
+def _framed(stream, window: Window, card: CaptionCard | None):
+    """The window's frames, the last one held if the clip ends early, captioned."""
+    stream = stream.filter("tpad", stop_mode="clone", stop=window.end - window.seek)
+    stream = stream.filter(
+        "trim", start_frame=window.start - window.seek, end_frame=window.end - window.seek
+    ).filter("setpts", "PTS-STARTPTS")
+    if card is not None:
+        stream = stream.overlay(ffmpeg.input(str(card.path)), x=card.x, y=card.y)
+    return stream.filter("format", "yuv420p")
+
+
+def fit(stream, canvas: Canvas):
+    """Scale to cover and crop, or to fit and pad with black; square pixels, yuv420p."""
+    size = {"w": canvas.width, "h": canvas.height}
+    if canvas.crop:
+        stream = stream.filter("scale", **size, force_original_aspect_ratio="increase")
+        stream = stream.filter("crop", canvas.width, canvas.height)
+    else:
+        stream = stream.filter(
+            "scale", **size, force_original_aspect_ratio="decrease", force_divisible_by=2
+        )
+        stream = stream.filter("pad", canvas.width, canvas.height, "(ow-iw)/2", "(oh-ih)/2")
+    return stream.filter("setsar", 1).filter("format", "yuv420p")
+
+
+def encoder_options(canvas: Canvas) -> dict[str, object]:
+    """The H.264 settings of `clips.normalise_args`, so encoded and copied pieces share SPS/PPS."""
+    keyint = max(1, round(canvas.fps * clips.KEYFRAME_SECONDS))
+    return {
+        "c:v": "libx264",
+        "preset": clips.X264_PRESET,
+        "crf": clips.X264_CRF,
+        "pix_fmt": "yuv420p",
+        "r": canvas.fps,
+        "g": keyint,
+        "keyint_min": keyint,
+        "sc_threshold": 0,
+        "force_key_frames": f"expr:gte(t,n_forced*{clips.KEYFRAME_SECONDS})",
+        "an": None,
+        "map_metadata": -1,
+        "fflags": "+bitexact",
+        "flags:v": "+bitexact",
+    }
+
+
+def copy_piece(piece: Piece, *, source: Path, fps: int, output: Path):
+    """Whole GOPs stream-copied: the packets of frames [start, end) follow the keyframe at start."""
+    options = {"ss": _ceil_time(piece.first.seek, fps)} if piece.first.seek else {}
+    stream = ffmpeg.input(str(source), **options)["v"]
+    return ffmpeg.output(
+        stream, str(output), **{"c:v": "copy", "frames:v": piece.frames, "an": None}
+    )
+
+
+def reference_encode(canvas: Canvas, output: Path):
+    """One black frame with the piece encoder: its SPS/PPS is what copied clips must carry."""
+    source = ffmpeg.input(f"color=black:s={canvas.width}x{canvas.height}:r={canvas.fps}", f="lavfi")
+    return ffmpeg.output(source, str(output), **{"frames:v": 1}, **encoder_options(canvas))
+
+
+def scan_packets(source: Path, output: Path):
+    """List the video packets (timestamps, key flags, extradata CRC) without decoding."""
+    return ffmpeg.output(ffmpeg.input(str(source))["v"], str(output), c="copy", f="framecrc")
+
+
+def parse_scan(listing: str, summary: str, *, fps: int) -> ClipScan:
+    """Read a `scan_packets` listing; `summary` is the stderr with the input's description."""
+    tb = TB_RE.search(listing)
+    num, den = (int(tb["num"]), int(tb["den"])) if tb else (1, fps)
+    frames, keyframes = [], []
+    for line in listing.splitlines():
+        fields = [field.strip() for field in line.split(",")]
+        if line.startswith("#") or len(fields) < 6:
+            continue
+        position = int(fields[2]) * num * fps / den
+        frames.append(position)
+        if not any(field.startswith("F=") for field in fields[6:]):
+            keyframes.append(round(position))
+    ordered = sorted(frames)
+    extradata, sar = EXTRADATA_RE.search(listing), SAR_RE.search(listing)
+    rotation = ROTATION_RE.search(summary)
+    return ClipScan(
+        frames=len(frames),
+        keyframes=tuple(sorted(keyframes)),
+        constant_rate=all(abs(at - n) < 0.01 for n, at in enumerate(ordered)),
+        extradata=extradata["crc"].strip() if extradata else None,
+        sar=sar["sar"] if sar else None,
+        rotation=float(rotation["degrees"]) if rotation else 0.0,
+    )
+
+
+def concat_list(pieces: list[Piece], files: list[Path], *, fps: int) -> str:
+    """An ffconcat script; each piece's exact duration places the next one frame-accurately."""
+    entries = (
+        f"file '{path.name}'\nduration {piece.frames / fps:.9f}\n"
+        for piece, path in zip(pieces, files, strict=True)
+    )
+    return CONCAT_HEADER + "".join(entries)
+
+
+def mux(concat: Path, audio, *, frames: int, output: Path, audio_options: dict[str, object]):
+    """The joined video copied as is, beside the encoded audio bed, ready for streaming."""
+    video = ffmpeg.input(str(concat), f="concat", safe=0)["v"]
+    options = {"c:v": "copy", "frames:v": frames, "movflags": "+faststart", **audio_options}
+    return ffmpeg.output(video, audio, str(output), **options)
+
+
+def poster(film: Path, *, at: float, output: Path):
+    return ffmpeg.output(
+        ffmpeg.input(str(film), ss=at)["v"],
+        str(output),
+        **{"frames:v": 1, "q:v": POSTER_QUALITY},
+    )
+
+
+def _floor_time(frame: int, fps: int) -> str:
+    """Seek time for decoding: never past the frame, so accurate seeking keeps it."""
+    return f"{math.floor(frame * 1_000_000 / fps) / 1_000_000:.6f}"
+
+
+def _ceil_time(frame: int, fps: int) -> str:
+    """Seek time for stream copy: never before the keyframe, so the seek lands on it."""
+    return f"{math.ceil(frame * 1_000_000 / fps) / 1_000_000:.6f}"

@@ -1,0 +1,434 @@
+import re
+import subprocess
+import threading
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageChops, ImageStat
+
+from media_pipeline import compose_graph, ffmpeg
+from media_pipeline.captions import render_caption
+from media_pipeline.clips import normalise_args
+from media_pipeline.compose import (
+    FORMATS,
+    STAGES,
+    ClipInput,
+    ClipUnreadable,
+    CompositionCancelled,
+    CompositionError,
+    CompositionSpec,
+    Reframe,
+    Transition,
+    compose,
+    total_duration,
+)
+
+from .conftest import FPS, FRAME_HEIGHT, FRAME_WIDTH
+
+FRAME = {"width": FRAME_WIDTH, "height": FRAME_HEIGHT, "fps": FPS}
+INTEGRATED_RE = re.compile(r"I:\s+(?P<lufs>-?[\d.]+) LUFS")
+RMS_RE = re.compile(r"RMS level dB: (?P<db>-?[\d.]+|-inf)")
+TB_RE = re.compile(r"^#tb 0: (?P<num>\d+)/(?P<den>\d+)$", re.MULTILINE)
+
+
+def run(args: list[str]) -> str:
+    command = [ffmpeg.ffmpeg_binary(), "-hide_banner", "-nostdin", "-nostats", *args]
+    return subprocess.run(command, capture_output=True, text=True, timeout=60).stderr
+
+
+@pytest.fixture
+def lavfi_clip(tmp_path):
+    """A clip from an FFmpeg test source, in any size and rate, optionally with a tone."""
+
+    def make(name, source, *, seconds, audio=False, extra=()):
+        path = tmp_path / name
+        args = ["-f", "lavfi", "-i", f"{source}:d={seconds}"]
+        if audio:
+            args += ["-f", "lavfi", "-i", f"sine=f=1000:d={seconds}", "-c:a", "aac"]
+        ffmpeg.run_ffmpeg([*args, *extra, "-c:v", "libx264", str(path)], timeout=60)
+        return path
+
+    return make
+
+
+@pytest.fixture
+def scene_clip(tmp_path, lavfi_clip):
+    """A clip as `clips.normalise_clip` makes it for the test frame: what scenes hand over."""
+
+    def make(name, *, seconds, source="testsrc2=s=96x96:r=12"):
+        raw = lavfi_clip(f"raw-{name}", source, seconds=seconds)
+        path = tmp_path / name
+        ffmpeg.run_ffmpeg(normalise_args(raw, path, **FRAME), timeout=60)
+        return path
+
+    return make
+
+
+@pytest.fixture
+def tone(lavfi_clip, tmp_path):
+    def make(name="bed.m4a", *, seconds, volume=0.3):
+        path = tmp_path / name
+        source = f"sine=f=330:d={seconds},volume={volume}"
+        ffmpeg.run_ffmpeg(["-f", "lavfi", "-i", source, "-c:a", "aac", str(path)], timeout=60)
+        return path
+
+    return make
+
+
+def spec_of(*clips: tuple[Path, float], **options) -> CompositionSpec:
+    inputs = [ClipInput(path=path, duration=duration) for path, duration in clips]
+    return CompositionSpec(clips=inputs, **(FRAME | options))
+
+
+def decoded_frames(path: Path) -> list[str]:
+    """One checksum per decoded video frame."""
+    listing = subprocess.run(
+        [
+            ffmpeg.ffmpeg_binary(),
+            "-v",
+            "error",
+            "-i",
+            str(path),
+            "-map",
+            "0:v",
+            "-f",
+            "framecrc",
+            "-",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout
+    return [line.split(",")[-1].strip() for line in listing.splitlines() if line[:1] != "#"]
+
+
+def stream_seconds(path: Path, stream: str) -> float:
+    """Where a stream's last packet ends, read from its packets without decoding."""
+    listing = subprocess.run(
+        [ffmpeg.ffmpeg_binary(), "-v", "error", "-i", str(path), "-map", f"0:{stream}"]
+        + ["-c", "copy", "-f", "framecrc", "-"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout
+    tb = TB_RE.search(listing)
+    ends = [
+        int(fields[2]) + int(fields[3])
+        for fields in (line.split(",") for line in listing.splitlines() if line[:1] != "#")
+    ]
+    return max(ends) * int(tb["num"]) / int(tb["den"])
+
+
+def frame_at(path: Path, seconds: float, tmp_path: Path) -> Image.Image:
+    still = tmp_path / f"still-{path.parent.name}-{seconds}.png"
+    run(["-ss", f"{seconds}", "-i", str(path), "-frames:v", "1", "-y", str(still)])
+    return Image.open(still).convert("L")
+
+
+def integrated_lufs(path: Path) -> float:
+    log = run(["-i", str(path), "-map", "0:a", "-af", "ebur128", "-f", "null", "-"])
+    return float(INTEGRATED_RE.findall(log)[-1])
+
+
+def rms_db(path: Path, *, start: float, seconds: float) -> float:
+    log = run(["-ss", f"{start}", "-t", f"{seconds}", "-i", str(path), "-map", "0:a"]
+              + ["-af", "astats", "-f", "null", "-"])  # fmt: skip
+    return float(RMS_RE.findall(log)[-1])
+
+
+def test_total_duration_subtracts_one_overlap_per_join_except_for_cuts():
+    clips = [ClipInput(Path("a.mp4"), 3.0), ClipInput(Path("b.mp4"), 2.5), ClipInput(Path("c"), 4)]
+
+    assert total_duration(CompositionSpec(clips=clips, **FRAME)) == pytest.approx(8.5)
+    fade_black = CompositionSpec(clips=clips, transition=Transition.FADE_BLACK, **FRAME)
+    assert total_duration(fade_black) == pytest.approx(8.5)
+    assert total_duration(CompositionSpec(clips=clips, transition="cut", **FRAME)) == 9.5
+
+
+def test_spans_round_the_running_total_so_frames_add_up_exactly():
+    spans = compose_graph.spans([1.3, 1.3, 1.3], overlap_seconds=0.3, fps=8)
+
+    assert sum(span.frames - span.lead_out for span in spans) == round(3.3 * 8)
+    assert [span.lead_in for span in spans] == [0, spans[0].lead_out, spans[1].lead_out]
+
+
+def test_smart_plan_copies_whole_gops_and_encodes_only_around_joins():
+    scan = compose_graph.ClipScan(
+        frames=24, keyframes=(0, 8, 16), constant_rate=True, extradata="x", sar="1/1", rotation=0
+    )
+    spans = compose_graph.spans([3, 3], overlap_seconds=0.5, fps=8)
+
+    pieces = compose_graph.plan_pieces(spans, [scan, scan])
+
+    W = compose_graph.Window
+    assert pieces == [
+        compose_graph.Piece(W(0, 0, 16), copy=True),
+        compose_graph.Piece(W(0, 16, 24, seek=16), W(1, 0, 8), overlap=4),
+        compose_graph.Piece(W(1, 8, 24, seek=8), copy=True),
+    ]
+    assert sum(piece.frames for piece in pieces) == 44
+
+
+def test_full_plan_is_one_encoded_piece_per_clip_crossfading_into_the_next():
+    spans = compose_graph.spans([3, 3], overlap_seconds=0.5, fps=8)
+
+    pieces = compose_graph.plan_pieces(spans)
+
+    W = compose_graph.Window
+    assert pieces == [
+        compose_graph.Piece(W(0, 0, 24), W(1, 0, 4), overlap=4),
+        compose_graph.Piece(W(1, 4, 24)),
+    ]
+
+
+def test_piece_graph_is_data_with_fit_hold_trim_and_crossfade():
+    canvas = compose_graph.Canvas(width=64, height=112, fps=8, through_black=True)
+    piece = compose_graph.Piece(
+        compose_graph.Window(0, 4, 24), compose_graph.Window(1, 0, 4), overlap=4
+    )
+
+    node = compose_graph.encode_piece(
+        piece, sources=[Path("a.mp4"), Path("b.mp4")], canvas=canvas, cards={}, output=Path("o.mp4")
+    )
+
+    args = node.get_args()
+    graph = args[args.index("-filter_complex") + 1]
+    assert args.count("-i") == 2
+    assert "xfade=duration=0.5:offset=2.0:transition=fade" in graph
+    assert "fade=nb_frames=2:start_frame=16:t=out" in graph
+    assert "tpad=stop=24:stop_mode=clone" in graph
+    assert "trim=end_frame=24:start_frame=4" in graph
+    assert "force_original_aspect_ratio=decrease" in graph and "pad=64:112" in graph
+    assert args[args.index("-frames:v") + 1] == "20"
+
+
+@pytest.mark.slow
+def test_crossfade_film_lasts_the_sum_less_the_overlaps_to_the_frame(scene_clip, tmp_path):
+    spec = spec_of((scene_clip("a.mp4", seconds=3), 3), (scene_clip("b.mp4", seconds=3), 2.5),
+                   (scene_clip("c.mp4", seconds=3), 2))  # fmt: skip
+
+    result = compose(spec, tmp_path / "out")
+
+    assert len(decoded_frames(result.video_path)) == round(total_duration(spec) * FPS) == 52
+    assert result.duration == pytest.approx(6.5)
+    facts = ffmpeg.probe(result.video_path)
+    assert (facts.video_codec, facts.pix_fmt, facts.audio_codec) == ("h264", "yuv420p", "aac")
+    assert facts.duration == pytest.approx(6.5, abs=1 / FPS)
+
+
+@pytest.mark.slow
+def test_cut_film_lasts_the_sum_of_the_durations(scene_clip, tmp_path):
+    spec = spec_of((scene_clip("a.mp4", seconds=2), 2), (scene_clip("b.mp4", seconds=2), 1.5),
+                   transition=Transition.CUT)  # fmt: skip
+
+    result = compose(spec, tmp_path / "out")
+
+    assert len(decoded_frames(result.video_path)) == 28
+    assert stream_seconds(result.video_path, "v") == pytest.approx(3.5)
+
+
+@pytest.mark.slow
+def test_fade_through_black_overlaps_and_is_dark_mid_join(lavfi_clip, tmp_path):
+    white = lavfi_clip("white.mp4", "color=c=white:s=64x112:r=8", seconds=2)
+    spec = spec_of((white, 2), (white, 2), transition=Transition.FADE_BLACK, transition_seconds=1)
+
+    result = compose(spec, tmp_path / "out")
+
+    assert len(decoded_frames(result.video_path)) == 24
+    middle = ImageStat.Stat(frame_at(result.video_path, 1.5, tmp_path)).mean[0]
+    outside = ImageStat.Stat(frame_at(result.video_path, 0.5, tmp_path)).mean[0]
+    assert middle < 20 < 200 < outside
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", FORMATS)
+def test_each_format_gets_its_frame_size_and_rate(name, lavfi_clip, tmp_path):
+    width, height = (side // 30 * 2 for side in FORMATS[name])  # e.g. 9:16 → 72×128
+    clip = lavfi_clip("clip.mp4", "testsrc2=s=96x96:r=25", seconds=1)
+    spec = CompositionSpec(clips=[ClipInput(clip, 1)], width=width, height=height, fps=12)
+
+    result = compose(spec, tmp_path / "out")
+
+    facts = ffmpeg.probe(result.video_path)
+    assert (facts.width, facts.height, facts.fps) == (width, height, 12)
+    assert len(decoded_frames(result.video_path)) == 12
+    assert Image.open(result.poster_path).size == (width, height)
+
+
+@pytest.mark.slow
+def test_pad_letterboxes_a_wide_clip_and_crop_fills_the_frame(lavfi_clip, tmp_path):
+    wide = lavfi_clip("wide.mp4", "color=c=white:s=160x90:r=8", seconds=1)
+    band = (0, 0, FRAME_WIDTH, 20)
+
+    padded = compose(spec_of((wide, 1), reframe=Reframe.PAD), tmp_path / "pad")
+    cropped = compose(spec_of((wide, 1), reframe=Reframe.CROP), tmp_path / "crop")
+
+    assert ImageStat.Stat(frame_at(padded.video_path, 0.5, tmp_path).crop(band)).mean[0] < 30
+    assert ImageStat.Stat(frame_at(cropped.video_path, 0.5, tmp_path).crop(band)).mean[0] > 200
+
+
+@pytest.mark.slow
+def test_mixed_sizes_rates_and_rotation_become_the_output_frame(lavfi_clip, tmp_path):
+    landscape = lavfi_clip("land.mp4", "color=c=white:s=112x64:r=30", seconds=1)
+    rotated = tmp_path / "rotated.mp4"
+    ffmpeg.run_ffmpeg(
+        ["-display_rotation", "90", "-i", str(landscape), "-c", "copy", str(rotated)], timeout=60
+    )
+    square = lavfi_clip("square.mp4", "testsrc2=s=96x96:r=12", seconds=1.5)
+    small = lavfi_clip("small.mp4", "testsrc2=s=40x30:r=5", seconds=1)
+
+    result = compose(spec_of((rotated, 1), (square, 1.5), (small, 1)), tmp_path / "out")
+
+    assert not result.smart
+    facts = ffmpeg.probe(result.video_path)
+    assert (facts.width, facts.height, facts.fps) == (FRAME_WIDTH, FRAME_HEIGHT, FPS)
+    assert len(decoded_frames(result.video_path)) == round(2.5 * FPS)
+    # Turned upright, the 112×64 clip fills the 64×112 frame: no letterbox at the top.
+    top = frame_at(result.video_path, 0.25, tmp_path).crop((0, 0, FRAME_WIDTH, 10))
+    assert ImageStat.Stat(top).mean[0] > 200
+
+
+@pytest.mark.slow
+def test_short_clip_holds_its_last_frame_and_long_one_is_trimmed(scene_clip, tmp_path):
+    short, long = scene_clip("short.mp4", seconds=1), scene_clip("long.mp4", seconds=3)
+    spec = spec_of((short, 2), (long, 1), transition=Transition.CUT)
+
+    result = compose(spec, tmp_path / "out")
+
+    def difference(first: float, second: float) -> float:
+        frames = (frame_at(result.video_path, at, tmp_path) for at in (first, second))
+        return ImageStat.Stat(ImageChops.difference(*frames)).mean[0]
+
+    assert len(decoded_frames(result.video_path)) == 24
+    assert difference(1.125, 1.875) < 1 < 5 < difference(0.25, 0.75)
+
+
+@pytest.mark.slow
+def test_short_audio_bed_is_looped_and_long_one_trimmed(scene_clip, tone, tmp_path):
+    clip = scene_clip("a.mp4", seconds=3)
+    looped = compose(spec_of((clip, 3), audio_path=tone("short.m4a", seconds=1)), tmp_path / "l")
+    trimmed = compose(spec_of((clip, 2), audio_path=tone("long.m4a", seconds=5)), tmp_path / "t")
+
+    assert stream_seconds(looped.video_path, "a") == pytest.approx(3, abs=0.05)
+    assert rms_db(looped.video_path, start=1.6, seconds=0.5) > -30
+    assert stream_seconds(trimmed.video_path, "a") == pytest.approx(2, abs=0.05)
+
+
+@pytest.mark.slow
+def test_bed_is_normalised_to_the_target_loudness_then_scaled_by_volume(scene_clip, tone, tmp_path):
+    clip, bed = scene_clip("a.mp4", seconds=4), tone(seconds=4, volume=0.05)
+
+    normal = compose(spec_of((clip, 4), audio_path=bed), tmp_path / "normal")
+    quieter = compose(
+        spec_of((clip, 4), audio_path=bed, audio_volume=0.5, loudness_lufs=-16), tmp_path / "q"
+    )
+
+    assert integrated_lufs(normal.video_path) == pytest.approx(-14, abs=1.5)
+    assert integrated_lufs(quieter.video_path) == pytest.approx(-16 - 6.02, abs=1.5)
+
+
+@pytest.mark.slow
+def test_without_a_bed_the_film_has_silence_and_clip_audio_is_ignored(lavfi_clip, tmp_path):
+    loud = lavfi_clip("loud.mp4", "testsrc2=s=64x112:r=8", seconds=2, audio=True)
+
+    result = compose(spec_of((loud, 2)), tmp_path / "out")
+
+    facts = ffmpeg.probe(result.video_path)
+    assert (facts.audio_codec, facts.sample_rate, facts.channels) == ("aac", 48000, 2)
+    assert stream_seconds(result.video_path, "a") == pytest.approx(2, abs=0.05)
+    assert rms_db(result.video_path, start=0.5, seconds=1) < -90
+
+
+@pytest.mark.slow
+def test_captions_show_in_their_safe_zone_only_while_their_scene_shows(lavfi_clip, tmp_path):
+    grey = lavfi_clip("grey.mp4", "color=c=gray:s=64x112:r=8", seconds=2)
+    clips = [ClipInput(grey, 2, caption="Glow all day long"), ClipInput(grey, 2)]
+    plain = CompositionSpec(clips=clips, **FRAME)
+    captioned = CompositionSpec(clips=clips, captions=True, **FRAME)
+    card = render_caption(
+        clips[0].caption, frame_width=64, frame_height=112, path=tmp_path / "c.png"
+    )
+    box = (card.x, card.y, card.x + card.width, card.y + card.height)
+
+    with_captions = compose(captioned, tmp_path / "on").video_path
+    without = compose(plain, tmp_path / "off").video_path
+
+    def difference(at: float, region: tuple[int, int, int, int]) -> float:
+        frames = (frame_at(path, at, tmp_path).crop(region) for path in (with_captions, without))
+        return ImageStat.Stat(ImageChops.difference(*frames)).mean[0]
+
+    assert difference(0.75, box) > 20
+    assert difference(0.75, (0, 0, FRAME_WIDTH, card.y)) < 2
+    assert difference(3.0, box) < 2
+    assert card.y + card.height <= FRAME_HEIGHT * 0.8
+    assert card.x >= FRAME_WIDTH * 0.08 - 1
+
+
+@pytest.mark.slow
+def test_smart_render_copies_and_matches_the_full_render(scene_clip, tmp_path):
+    clips = [scene_clip(f"{n}.mp4", seconds=3) for n in "abc"]
+    inputs = [ClipInput(path, 3) for path in clips]
+    smart = compose(CompositionSpec(clips=inputs, **FRAME), tmp_path / "smart")
+    # Captions switched on (though none is written) force the full render.
+    full = compose(CompositionSpec(clips=inputs, captions=True, **FRAME), tmp_path / "full")
+
+    assert smart.smart and not full.smart
+    assert len(decoded_frames(smart.video_path)) == len(decoded_frames(full.video_path)) == 64
+    for at in (0.5, 1.5, 3.5, 4.0, 6.5, 7.5):  # inside the scenes, away from the joins
+        frames = (frame_at(result.video_path, at, tmp_path) for result in (smart, full))
+        assert ImageStat.Stat(ImageChops.difference(*frames)).mean[0] < 3
+
+
+@pytest.mark.slow
+def test_unreadable_clip_names_its_index_and_leaves_no_files(scene_clip, tmp_path):
+    broken = tmp_path / "broken.mp4"
+    broken.write_bytes(b"\x00" * 500)
+    good = scene_clip("good.mp4", seconds=2)
+    output = tmp_path / "out"
+
+    with pytest.raises(ClipUnreadable) as caught:
+        compose(spec_of((good, 2), (broken, 2), (good, 2)), output)
+
+    assert caught.value.clip_index == 1
+    assert "Clip 2" in str(caught.value)
+    assert list(output.iterdir()) == []
+
+
+@pytest.mark.slow
+def test_cancel_stops_ffmpeg_and_leaves_no_files(scene_clip, tmp_path):
+    clip = scene_clip("a.mp4", seconds=2)
+    cancel, output = threading.Event(), tmp_path / "out"
+
+    def stop_when_joining(percent: int, stage: str) -> None:
+        if stage == "joining":
+            cancel.set()
+
+    with pytest.raises(CompositionCancelled):
+        compose(spec_of((clip, 2), (clip, 2)), output, on_progress=stop_when_joining, cancel=cancel)
+
+    assert list(output.iterdir()) == []
+
+
+@pytest.mark.slow
+def test_progress_rises_to_100_through_the_stages_in_order(scene_clip, tone, tmp_path):
+    clip = scene_clip("a.mp4", seconds=2)
+    reports: list[tuple[int, str]] = []
+
+    compose(
+        spec_of((clip, 2), (clip, 2), audio_path=tone(seconds=1)),
+        tmp_path / "out",
+        on_progress=lambda percent, stage: reports.append((percent, stage)),
+    )
+
+    percents = [percent for percent, _ in reports]
+    assert percents == sorted(percents) and percents[-1] == 100
+    stages = list(dict.fromkeys(stage for _, stage in reports))
+    assert stages == ["preparing clips", "joining", "audio", "finishing"]
+    assert [STAGES.index(stage) for stage in stages] == sorted(STAGES.index(s) for s in stages)
+
+
+def test_scene_shorter_than_its_transitions_is_refused(tmp_path):
+    spec = spec_of((Path("a.mp4"), 2), (Path("b.mp4"), 0.6), (Path("c.mp4"), 2))
+
+    with pytest.raises(CompositionError, match="Scene 2 is too short"):
+        compose(spec, tmp_path / "out")
