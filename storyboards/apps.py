@@ -33,3 +33,16 @@ class StoryboardsConfig(AppConfig):
         register_renderer(MOOD_KIND, mood_renderer, page=Step.MOOD.value)
         register_renderer(MOODS_KIND, moods_renderer, page=Step.MOOD.value)
         register_snapshot(moods_snapshot, page=Step.MOOD.value)
+        _register_final_live()
+
+
+def _register_final_live() -> None:
+    """The Final page's live regions (kept apart so the other steps' lines merge cleanly)."""
+    from projects.live import register_renderer, register_snapshot
+    from storyboards import final_live
+
+    register_renderer(final_live.COMPOSITION, final_live.composition_renderer, page=final_live.PAGE)
+    register_renderer(
+        final_live.COMPOSITIONS, final_live.compositions_renderer, page=final_live.PAGE
+    )
+    register_snapshot(final_live.final_snapshot, page=final_live.PAGE)

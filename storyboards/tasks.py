@@ -14,7 +14,7 @@ from datetime import timedelta
 from celery import shared_task
 
 from media_pipeline.jobs import provider_job
-from storyboards import generation
+from storyboards import composing, generation
 
 # Past the lease and every retry's wait, an artifact still in flight has lost its job.
 STUCK_AFTER = timedelta(minutes=15)
@@ -34,3 +34,13 @@ def mood_image_draw_task(*, mood_image_id: int) -> None:
 @shared_task(queue="io")
 def mood_sweep_task() -> int:
     return generation.mood_sweep_stuck(older_than=STUCK_AFTER)
+
+
+@provider_job(
+    queue="media",
+    fail=composing.composition_fail,
+    requeue=composing.composition_requeue,
+    soft_time_limit=composing.COMPOSE_SECONDS,
+)
+def composition_render_task(*, composition_id: int) -> None:
+    composing.composition_render(composition_id=composition_id)
