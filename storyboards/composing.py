@@ -173,8 +173,10 @@ def _scenes_with_clips(composition: Composition) -> list[Scene]:
 def _audio_path(composition: Composition, seconds: float) -> str:
     """The film's music: the upload, the bed made on an earlier try, or a new bed."""
     source = composition.audio_source
-    if source == Composition.AudioSource.NONE or composition.audio:
-        return composition.audio.name if source != Composition.AudioSource.NONE else ""
+    if source == Composition.AudioSource.NONE:
+        return ""
+    if composition.audio:
+        return composition.audio.name
     if source == Composition.AudioSource.UPLOADED:
         raise CompositionError("The uploaded track is missing; choose it again and compose.")
     media = providers["audio"].generate(

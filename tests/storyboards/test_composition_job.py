@@ -1,13 +1,16 @@
 """The composition job end to end on real tiny clips: progress, the film, errors, cancel."""
 
 from pathlib import Path
+from unittest.mock import Mock
 
 import pytest
 from django.core.files.storage import default_storage
 
-from media_pipeline import ffmpeg, storage
+from media_pipeline import ffmpeg, jobs, storage
+from media_pipeline.base import ProviderError
 from media_pipeline.compose import STAGES
 from media_pipeline.models import ProviderUsage
+from media_pipeline.registry import providers
 from projects.models import Project
 from storyboards import composing, tasks
 from storyboards.composing import frame_size
@@ -165,6 +168,36 @@ def test_a_dead_workers_film_is_claimed_again_once_its_lease_runs_out(storyboard
     )
 
     assert run_job(composition).status == Composition.Status.COMPLETE
+
+
+def test_a_refused_music_request_fails_the_film_with_the_services_words(storyboard, monkeypatch):
+    refused = ProviderError("The music service refused the prompt. Try again.", permanent=True)
+    monkeypatch.setattr(providers["audio"], "generate", Mock(side_effect=refused))
+
+    composition = run_job(CompositionFactory(storyboard=storyboard))
+
+    assert composition.status == Composition.Status.ERROR
+    assert composition.error == refused.message
+
+
+def test_a_busy_music_service_is_asked_again_and_the_film_finishes(storyboard, monkeypatch):
+    busy = ProviderError("The music service is busy.", permanent=False, retry_after=1)
+    real_generate = providers["audio"].generate
+    calls = []
+
+    def busy_once(**kwargs):
+        calls.append(kwargs)
+        if len(calls) == 1:
+            raise busy
+        return real_generate(**kwargs)
+
+    monkeypatch.setattr(providers["audio"], "generate", busy_once)
+    monkeypatch.setattr(jobs, "retry_countdown", lambda attempt, retry_after: 0)
+
+    composition = run_job(CompositionFactory(storyboard=storyboard))
+
+    assert composition.status == Composition.Status.COMPLETE, composition.error
+    assert len(calls) == 2 and calls[0] == calls[1]
 
 
 def test_the_music_prompt_names_the_tone_and_the_mood(storyboard):
