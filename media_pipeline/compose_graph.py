@@ -132,7 +132,7 @@ def _body(span: Span, scan: ClipScan | None) -> tuple[int, int]:
 
 def _seek(scan: ClipScan, frame: int) -> int:
     """The last keyframe that still has frames to decode at or before `frame`."""
-    return max(key for key in scan.keyframes if key <= frame and key < scan.frames)
+    return max((key for key in scan.keyframes if key <= frame and key < scan.frames), default=0)
 
 
 def _join(tail: Window, following: Window | None, overlap: int) -> list[Piece]:

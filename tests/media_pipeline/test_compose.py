@@ -22,6 +22,7 @@ from media_pipeline.compose import (
     compose,
     total_duration,
 )
+from media_pipeline.compose_graph import Window
 
 from .conftest import FPS, FRAME_HEIGHT, FRAME_WIDTH
 
@@ -65,7 +66,7 @@ def scene_clip(tmp_path, lavfi_clip):
 
 
 @pytest.fixture
-def tone(lavfi_clip, tmp_path):
+def tone(tmp_path):
     def make(name="bed.m4a", *, seconds, volume=0.3):
         path = tmp_path / name
         source = f"sine=f=330:d={seconds},volume={volume}"
@@ -160,11 +161,10 @@ def test_smart_plan_copies_whole_gops_and_encodes_only_around_joins():
 
     pieces = compose_graph.plan_pieces(spans, [scan, scan])
 
-    W = compose_graph.Window
     assert pieces == [
-        compose_graph.Piece(W(0, 0, 16), copy=True),
-        compose_graph.Piece(W(0, 16, 24, seek=16), W(1, 0, 8), overlap=4),
-        compose_graph.Piece(W(1, 8, 24, seek=8), copy=True),
+        compose_graph.Piece(Window(0, 0, 16), copy=True),
+        compose_graph.Piece(Window(0, 16, 24, seek=16), Window(1, 0, 8), overlap=4),
+        compose_graph.Piece(Window(1, 8, 24, seek=8), copy=True),
     ]
     assert sum(piece.frames for piece in pieces) == 44
 
@@ -174,10 +174,9 @@ def test_full_plan_is_one_encoded_piece_per_clip_crossfading_into_the_next():
 
     pieces = compose_graph.plan_pieces(spans)
 
-    W = compose_graph.Window
     assert pieces == [
-        compose_graph.Piece(W(0, 0, 24), W(1, 0, 4), overlap=4),
-        compose_graph.Piece(W(1, 4, 24)),
+        compose_graph.Piece(Window(0, 0, 24), Window(1, 0, 4), overlap=4),
+        compose_graph.Piece(Window(1, 4, 24)),
     ]
 
 

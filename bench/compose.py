@@ -1,0 +1,262 @@
+"""What the composition engine costs against the FFmpeg floor and a MoviePy reference.
+
+    .venv/bin/python bench/compose.py [--n 4] [--quick] [--moviepy-python PATH]
+
+N synthetic scene clips (1080×1920, 4 s at 30 fps, normalised like real scene clips, so the
+smart render applies) are joined with 0.5 s crossfades over a synthesised audio bed that is
+looped or trimmed to the film. For each N (4, 8, 16 unless --n) it runs, each in a fresh
+child process:
+
+- floor: one FFmpeg run decoding the same inputs and encoding as many output frames with
+  the engine's H.264 settings (video only): the least any re-encoding composer can spend;
+- engine, full render (forced with captions on and no caption text);
+- engine, smart render (only transition windows encoded, the rest stream-copied);
+- MoviePy 2 reference: clips with CrossFadeIn, concatenate_videoclips(padding=-0.5,
+  method="compose"), the bed looped and faded, write_videofile with the same x264 settings.
+  MoviePy pins an older Pillow, so it runs from its own virtualenv (requirements-bench.txt
+  says how); without --moviepy-python, or if MoviePy cannot be imported, it is skipped.
+
+Wall time, CPU time (user+system of the child and everything it ran) and peak memory (the
+largest resident set among those processes) are printed per run, with the ratios the
+targets are stated in: full ≤ 1.15× floor CPU, MoviePy ≥ 4× the full render, smart ≥ 5×
+faster than the floor, peak < 400 MiB and flat in N. --quick uses 270×480 frames.
+
+Results (2 shared cores, 1080×1920): full render 1.40–1.52× the floor's CPU and 3.7–3.9×
+cheaper than MoviePy (3.4–6.1× in wall time); smart render 1.3–1.5× cheaper than the floor;
+peak memory flat in N at 420–450 MiB (x264 alone needs ~320 MiB at this size, the floor's
+figure), while MoviePy grows from 350 to 710 MiB. The smart render falls short of its 5×
+target because clips carry a keyframe every second: with 0.5 s crossfades each join must
+encode from the last keyframe before the overlap to the first one after it (1.5 s of a
+3.5 s scene). Keyframes at the transition edges, or every 0.5 s, would leave 0.5 s a join.
+"""
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+FULL_SIZE, QUICK_SIZE = (1080, 1920), (270, 480)
+FPS = 30
+CLIP_SECONDS = 4
+CROSSFADE_SECONDS = 0.5
+BED_SECONDS = 20
+DISTINCT_CLIPS = 4  # inputs are reused cyclically; every scene still opens its own input
+COUNTS = (4, 8, 16)
+RUNS = ("floor", "engine full", "engine smart", "moviepy")
+
+
+def main() -> None:
+    args = parse_args()
+    if args.worker == "moviepy":
+        moviepy_worker(args)
+        return
+    setup_django()
+    if args.worker:
+        WORKERS[args.worker](args)
+        return
+    benchmark(args)
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, action="append", help="clip count (repeatable)")
+    parser.add_argument("--quick", action="store_true", help="270×480 frames instead of 1080×1920")
+    parser.add_argument("--moviepy-python", help="a Python with MoviePy 2 installed")
+    parser.add_argument("--worker", choices=[*RUNS, "engine-full", "engine-smart"])
+    parser.add_argument("--inputs", type=Path)
+    parser.add_argument("--output", type=Path)
+    parser.add_argument("--size", default="")
+    return parser.parse_args()
+
+
+def setup_django() -> None:
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ["DATABASE_URL"] = "sqlite://:memory:"
+    import django
+
+    django.setup()
+
+
+def benchmark(args: argparse.Namespace) -> None:
+    width, height = QUICK_SIZE if args.quick else FULL_SIZE
+    moviepy = moviepy_python(args.moviepy_python)
+    with tempfile.TemporaryDirectory(prefix="reelsmith-bench-") as directory:
+        inputs = Path(directory)
+        print(f"Making {DISTINCT_CLIPS} input clips at {width}×{height}, {FPS} fps …", flush=True)
+        make_inputs(inputs, width=width, height=height)
+        header = f"{'N':>3}  {'run':<13} {'wall s':>8} {'CPU s':>8} {'peak MiB':>9}"
+        print(f"\n{header}\n{'-' * len(header)}")
+        summaries = []
+        for count in args.n or COUNTS:
+            figures = {}
+            for run in RUNS:
+                if run == "moviepy" and moviepy is None:
+                    continue
+                python = moviepy if run == "moviepy" else sys.executable
+                figures[run] = measure(python, run, inputs, count, f"{width}x{height}")
+                wall, cpu, peak = figures[run]
+                print(f"{count:>3}  {run:<13} {wall:8.1f} {cpu:8.1f} {peak:9.0f}", flush=True)
+            summaries.append((count, figures))
+    print_ratios(summaries)
+    if moviepy is None:
+        print("\nMoviePy skipped: " + MOVIEPY_HINT)
+
+
+MOVIEPY_HINT = (
+    "install it in its own virtualenv (see requirements-bench.txt) and pass "
+    "--moviepy-python /tmp/reelsmith-bench/bin/python"
+)
+
+
+def moviepy_python(path: str | None) -> str | None:
+    if path is None:
+        return None
+    probe = subprocess.run([path, "-c", "import moviepy"], capture_output=True)
+    return path if probe.returncode == 0 else None
+
+
+def make_inputs(directory: Path, *, width: int, height: int) -> None:
+    from media_pipeline import ffmpeg
+    from media_pipeline.backends.local_audio import synth_args
+    from media_pipeline.clips import normalise_args
+
+    for index in range(DISTINCT_CLIPS):
+        source = f"testsrc2=s={width}x{height}:r={FPS}:d={CLIP_SECONDS},hue=h={index * 90}"
+        raw = directory / f"raw-{index}.mkv"
+        ffmpeg.run_ffmpeg(
+            ["-f", "lavfi", "-i", source, "-c:v", "libx264", "-preset", "ultrafast", str(raw)],
+            timeout=600,
+        )
+        clip = directory / f"clip-{index}.mp4"
+        ffmpeg.run_ffmpeg(
+            normalise_args(raw, clip, width=width, height=height, fps=FPS), timeout=600
+        )
+        raw.unlink()
+    ffmpeg.run_ffmpeg(synth_args("warm", BED_SECONDS, 7, directory / "bed.m4a"), timeout=120)
+
+
+def clip_paths(inputs: Path, count: int) -> list[Path]:
+    return [inputs / f"clip-{index % DISTINCT_CLIPS}.mp4" for index in range(count)]
+
+
+def output_frames(count: int) -> int:
+    return round((count * CLIP_SECONDS - (count - 1) * CROSSFADE_SECONDS) * FPS)
+
+
+def measure(
+    python: str, run: str, inputs: Path, count: int, size: str
+) -> tuple[float, float, float]:
+    """Wall s, CPU s and peak MiB of one worker process and everything it ran."""
+    worker = {"engine full": "engine-full", "engine smart": "engine-smart"}.get(run, run)
+    with tempfile.TemporaryDirectory(prefix="reelsmith-bench-out-") as output:
+        command = [python, __file__, "--worker", worker, "--inputs", str(inputs)]
+        command += ["--n", str(count), "--size", size, "--output", output]
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        started = time.perf_counter()
+        process = subprocess.Popen(command)
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if process.returncode != 0:
+        raise SystemExit(f"{run} failed (exit {process.returncode})")
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    return wall, cpu, usage.ru_maxrss / 1024
+
+
+def print_ratios(summaries: list) -> None:
+    print("\nRatios (CPU unless marked wall):")
+    for count, figures in summaries:
+        floor, full, smart = figures["floor"], figures["engine full"], figures["engine smart"]
+        parts = [
+            f"full/floor {full[1] / floor[1]:.2f}×",
+            f"floor/smart {floor[1] / smart[1]:.1f}× (wall {floor[0] / smart[0]:.1f}×)",
+        ]
+        if "moviepy" in figures:
+            moviepy = figures["moviepy"]
+            parts.append(
+                f"moviepy/full {moviepy[1] / full[1]:.1f}× (wall {moviepy[0] / full[0]:.1f}×)"
+            )
+            parts.append(f"moviepy/smart {moviepy[1] / smart[1]:.0f}×")
+        print(f"  N={count:<3} " + ", ".join(parts))
+
+
+def engine_worker(args: argparse.Namespace, *, smart: bool) -> None:
+    from media_pipeline.compose import ClipInput, CompositionSpec, compose
+
+    width, height = map(int, args.size.split("x"))
+    spec = CompositionSpec(
+        clips=[ClipInput(path, CLIP_SECONDS) for path in clip_paths(args.inputs, args.n[0])],
+        width=width,
+        height=height,
+        fps=FPS,
+        transition_seconds=CROSSFADE_SECONDS,
+        audio_path=args.inputs / "bed.m4a",
+        captions=not smart,
+    )
+    result = compose(spec, args.output, timeout=3600)
+    assert result.smart == smart, "the engine took the other path"
+
+
+def floor_worker(args: argparse.Namespace) -> None:
+    from media_pipeline import ffmpeg
+    from media_pipeline.compose_graph import Canvas, encoder_options
+
+    width, height = map(int, args.size.split("x"))
+    listing = args.output / "inputs.ffconcat"
+    files = "".join(f"file '{path}'\n" for path in clip_paths(args.inputs, args.n[0]))
+    listing.write_text("ffconcat version 1.0\n" + files)
+    options = encoder_options(Canvas(width=width, height=height, fps=FPS))
+    encoder = [item for key, value in options.items() for item in (f"-{key}", *_value(value))]
+    # Every input frame is decoded (the null output); as many frames as the film are encoded.
+    graph = f"[0:v]split[all][film];[film]trim=end_frame={output_frames(args.n[0])}[out]"
+    ffmpeg.run_ffmpeg(
+        ["-f", "concat", "-safe", "0", "-i", str(listing), "-filter_complex", graph]
+        + ["-map", "[out]", *encoder, str(args.output / "floor.mp4")]
+        + ["-map", "[all]", "-f", "null", "-"],
+        timeout=3600,
+    )
+
+
+def _value(value: object) -> list[str]:
+    return [] if value is None else [str(value)]
+
+
+def moviepy_worker(args: argparse.Namespace) -> None:
+    """The job as MoviePy users write it; runs under the MoviePy virtualenv's Python."""
+    from moviepy import AudioFileClip, VideoFileClip, afx, concatenate_videoclips, vfx
+
+    clips = [VideoFileClip(str(path)) for path in clip_paths(args.inputs, args.n[0])]
+    faded = [clips[0]] + [
+        clip.with_effects([vfx.CrossFadeIn(CROSSFADE_SECONDS)]) for clip in clips[1:]
+    ]
+    film = concatenate_videoclips(faded, method="compose", padding=-CROSSFADE_SECONDS)
+    bed = AudioFileClip(str(args.inputs / "bed.m4a")).with_effects(
+        [afx.AudioLoop(duration=film.duration), afx.AudioFadeIn(1), afx.AudioFadeOut(1)]
+    )
+    film.with_audio(bed).write_videofile(
+        str(args.output / "moviepy.mp4"),
+        fps=FPS,
+        codec="libx264",
+        preset="veryfast",
+        audio_codec="aac",
+        ffmpeg_params=["-crf", "20", "-pix_fmt", "yuv420p"],
+        logger=None,
+    )
+
+
+WORKERS = {
+    "floor": floor_worker,
+    "engine-full": lambda args: engine_worker(args, smart=False),
+    "engine-smart": lambda args: engine_worker(args, smart=True),
+}
+
+
+if __name__ == "__main__":
+    main()
