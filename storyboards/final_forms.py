@@ -51,7 +51,7 @@ class CompositionForm(forms.Form):
         min_value=0,
         max_value=MAX_VOLUME_PERCENT,
         initial=100,
-        widget=forms.NumberInput(attrs={"type": "range", "step": 5}),
+        widget=forms.NumberInput(attrs={"step": 5, "inputmode": "numeric"}),
     )
 
     def service_kwargs(self) -> dict[str, Any]:

@@ -36,6 +36,8 @@ def mood_sweep_task() -> int:
     return generation.mood_sweep_stuck(older_than=STUCK_AFTER)
 
 
+# The film is FFmpeg work on this machine (`media` queue); it may take minutes, so it has its own
+# soft limit and holds a short lease that its progress renews (storyboards.composing).
 @provider_job(
     queue="media",
     fail=composing.composition_fail,
