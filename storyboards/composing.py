@@ -76,10 +76,12 @@ def composition_render(*, composition_id: int) -> None:
     subject = f"project:{project.pk}:storyboard:{composition.storyboard_id}"
     with usage_context(user_id=project.owner_id, subject=subject):
         try:
-            _render(composition, project)
+            scenes = _scenes_with_clips(composition)
+            _render(composition, project, scenes)
         except ClipUnreadable as error:
-            scene = scenes_for_film(composition.storyboard)[error.clip_index]
-            composition_fail(composition_id=composition_id, message=_unreadable(scene))
+            composition_fail(
+                composition_id=composition_id, message=_unreadable(scenes[error.clip_index])
+            )
         except CompositionCancelled:
             _move(composition, to=Composition.Status.CANCELLED, sources=[Processing])
         except CompositionError as error:
@@ -123,8 +125,7 @@ def _claim(composition_id: int) -> Composition | None:
     return composition
 
 
-def _render(composition: Composition, project: Project) -> None:
-    scenes = _scenes_with_clips(composition)
+def _render(composition: Composition, project: Project, scenes: list[Scene]) -> None:
     width, height = frame_size(composition.aspect_ratio)
     stop = threading.Event()
     with ExitStack() as stack:
