@@ -8,6 +8,7 @@ cancel: the renewal is conditional on the row still processing, and when it move
 the engine is told to stop, which kills FFmpeg and leaves nothing behind.
 """
 
+import dataclasses
 import logging
 import math
 import tempfile
@@ -149,7 +150,8 @@ def _render(composition: Composition, project: Project, scenes: list[Scene]) -> 
         )
         audio = _audio_path(composition, total_duration(spec))
         if audio:
-            spec = _with_audio(spec, Path(stack.enter_context(storage.local_copy(audio))))
+            local_audio = Path(stack.enter_context(storage.local_copy(audio)))
+            spec = dataclasses.replace(spec, audio_path=local_audio)
         output = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="reelsmith-film-")))
         result = compose(
             spec,
@@ -193,11 +195,6 @@ def music_prompt(composition: Composition) -> str:
     words = [brief.get("tone"), mood.get("name"), mood.get("feel")]
     described = ", ".join(str(word) for word in words if word)
     return f"Instrumental background music for a short ad: {described or 'warm and modern'}."
-
-
-def _with_audio(spec: CompositionSpec, audio: Path) -> CompositionSpec:
-    fields = {name: getattr(spec, name) for name in spec.__dataclass_fields__}
-    return CompositionSpec(**{**fields, "audio_path": audio})
 
 
 def _finish(
