@@ -6,7 +6,8 @@ Each app registers the file fields it stores and the path from the model to the 
 
 `/media/<path>` then answers the file when some registered row holding that path belongs to
 the requesting user (staff may see every file), and 404 otherwise, exactly like a missing
-file. Files are content-addressed and may be shared by copies of a project, so ownership is
+file. `?download=<name>` asks for it as an attachment saved under `name` (files are stored
+under their content hash, which makes a poor file name). Files are content-addressed and may be shared by copies of a project, so ownership is
 "some object of yours holds it", not "the first object found".
 
 Delivery: `FileResponse` with byte ranges (video seeking) from local storage; a redirect to a
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import SuspiciousFileOperation
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import models
@@ -32,6 +34,8 @@ from django.http import (
     HttpResponseRedirect,
     StreamingHttpResponse,
 )
+from django.utils.http import content_disposition_header
+from django.utils.text import get_valid_filename
 from django.views.decorators.http import require_GET
 
 RANGE_RE = re.compile(r"^bytes=(?P<start>\d*)-(?P<end>\d*)$")
@@ -78,10 +82,19 @@ def serve_media(request: HttpRequest, path: str) -> HttpResponse:
     if ".." in path.split("/") or not may_see(request.user, path):
         raise Http404("No such file.")
     if settings.MEDIA_ACCEL_REDIRECT_PREFIX:
-        return _accel_redirect(path)
+        return _as_download(_accel_redirect(path), request)
     if not _is_local(path):
         return HttpResponseRedirect(default_storage.url(path))
-    return _file_response(request, path)
+    return _as_download(_file_response(request, path), request)
+
+
+def _as_download(response: HttpResponse, request: HttpRequest) -> HttpResponse:
+    try:
+        name = get_valid_filename(request.GET.get("download", ""))
+    except SuspiciousFileOperation:  # no name asked for, or nothing usable left of it
+        return response
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    return response
 
 
 def _accel_redirect(path: str) -> HttpResponse:

@@ -14,7 +14,7 @@ from datetime import timedelta
 from celery import shared_task
 
 from media_pipeline.jobs import provider_job, waiting_too_long
-from storyboards import generation
+from storyboards import composing, generation
 
 # Past the lease and every retry's wait, an artifact still in flight has lost its job.
 STUCK_AFTER = timedelta(minutes=15)
@@ -46,3 +46,16 @@ def mood_sweep_task() -> int:
     for image_id in images:
         mood_image_draw_task.delay(mood_image_id=image_id)
     return failed
+
+
+# The film is FFmpeg work on this machine (`media` queue); it may take minutes, so it has its own
+# soft limit and holds a short lease that its progress renews (storyboards.composing).
+@provider_job(
+    queue="media",
+    fail=composing.composition_fail,
+    requeue=composing.composition_requeue,
+    renew=composing.composition_renew,
+    soft_time_limit=composing.COMPOSE_SECONDS,
+)
+def composition_render_task(*, composition_id: int) -> None:
+    composing.composition_render(composition_id=composition_id)

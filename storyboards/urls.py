@@ -1,6 +1,6 @@
 from django.urls import path
 
-from storyboards import views
+from storyboards import final_views, views
 
 app_name = "storyboards"
 urlpatterns = [
@@ -13,5 +13,21 @@ urlpatterns = [
     ),
     path("<int:project_id>/mood/<int:mood_id>/select", views.mood_select, name="mood_select"),
     path("<int:project_id>/scenes", views.scenes, name="scenes"),
-    path("<int:project_id>/final", views.final, name="final"),
+    path("<int:project_id>/final", final_views.final, name="final"),
+    path("<int:project_id>/final/compose", final_views.final_compose, name="final_compose"),
+    path(
+        "<int:project_id>/final/<int:composition_id>/cancel",
+        final_views.composition_cancel,
+        name="composition_cancel",
+    ),
+    path(
+        "<int:project_id>/final/<int:composition_id>/retry",
+        final_views.composition_retry,
+        name="composition_retry",
+    ),
+    path(
+        "<int:project_id>/final/<int:composition_id>/delete",
+        final_views.composition_delete,
+        name="composition_delete",
+    ),
 ]

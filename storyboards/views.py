@@ -76,12 +76,6 @@ def scenes(request: HttpRequest, project: Project) -> HttpResponse:
     return _storyboard_step(request, project, Step.SCENES)
 
 
-@require_GET
-@project_step(Step.FINAL)
-def final(request: HttpRequest, project: Project) -> HttpResponse:
-    return _storyboard_step(request, project, Step.FINAL)
-
-
 def _storyboard_step(request: HttpRequest, project: Project, step: Step) -> HttpResponse:
     context = step_page_context(
         project,

@@ -2,7 +2,14 @@ import factory
 from django.contrib.auth import get_user_model
 
 from projects.models import ChatMessage, Product, ProductImage, Project, Step
-from storyboards.models import GenerationStatus, Mood, MoodImage, Scene, Storyboard
+from storyboards.models import (
+    Composition,
+    GenerationStatus,
+    Mood,
+    MoodImage,
+    Scene,
+    Storyboard,
+)
 
 COMPLETE_BRIEF = {
     "product": "GlowSerum",
@@ -103,3 +110,10 @@ class SceneFactory(factory.django.DjangoModelFactory):
     storyboard = factory.SubFactory(StoryboardFactory)
     position = factory.Sequence(lambda n: n)
     text = "A close-up of the serum bottle in morning light."
+
+
+class CompositionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Composition
+
+    storyboard = factory.SubFactory(StoryboardFactory, is_current=True)

@@ -139,3 +139,30 @@ def test_on_s3_the_owner_is_sent_to_a_presigned_expiring_url(client_logged_in, u
     location = response["Location"]
     assert location.startswith("https://reels.s3")
     assert "Signature=" in location and "Expires=" in location
+
+
+def test_download_asks_the_browser_to_save_the_file_under_the_given_name(client_logged_in, user):
+    path = holding(owned_files()[0], user)
+
+    response = client_logged_in.get(f"/media/{path}?download=glow-serum-9x16.mp4")
+
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="glow-serum-9x16.mp4"'
+    assert b"".join(response.streaming_content) == b"\x00secret bytes"
+
+
+def test_a_download_name_keeps_only_safe_characters(client_logged_in, user, settings):
+    settings.MEDIA_ACCEL_REDIRECT_PREFIX = "/protected/"
+    path = holding(owned_files()[0], user)
+
+    response = client_logged_in.get(f"/media/{path}", {"download": '../my "film"\r\n.mp4'})
+
+    assert response["Content-Disposition"] == 'attachment; filename="..my_film.mp4"'
+
+
+def test_without_a_download_name_the_file_is_shown_inline(client_logged_in, user):
+    path = holding(owned_files()[0], user)
+
+    response = client_logged_in.get(f"/media/{path}?download=")
+
+    assert response["Content-Disposition"] == f'inline; filename="{path.rsplit("/", 1)[-1]}"'

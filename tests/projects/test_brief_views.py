@@ -92,9 +92,7 @@ def test_clearing_a_field_locks_the_later_steps_again(user, client_logged_in, pu
     assert project.step == Step.BRIEF
 
 
-def test_the_brief_page_shows_the_latest_messages_and_loads_earlier_ones(
-    project, client_logged_in
-):
+def test_the_brief_page_shows_the_latest_messages_and_loads_earlier_ones(project, client_logged_in):
     ChatMessage.objects.bulk_create(
         ChatMessage(project=project, role="user", content=f"turn {n}")
         for n in range(CHAT_PAGE_SIZE + 5)

@@ -3,7 +3,13 @@
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests.factories import ChatMessageFactory, MoodFactory, SceneFactory, StoryboardFactory
+from tests.factories import (
+    ChatMessageFactory,
+    CompositionFactory,
+    MoodFactory,
+    SceneFactory,
+    StoryboardFactory,
+)
 
 pytestmark = pytest.mark.django_db
 OWNED_PARAMS = {
@@ -42,6 +48,7 @@ def first_users_objects(user):
         "storyboard_id": storyboard.pk,
         "scene_id": SceneFactory(storyboard=storyboard).pk,
         "message_id": ChatMessageFactory(project=project).pk,
+        "composition_id": CompositionFactory(storyboard=storyboard).pk,
     }
 
 
