@@ -13,6 +13,14 @@ class StoryboardsConfig(AppConfig):
         from storyboards.generation import MOOD_KIND, MOODS_KIND
         from storyboards.live import mood_renderer, moods_renderer, moods_snapshot
         from storyboards.models import Composition, MoodImage, Scene
+        from storyboards.scene_live import (
+            PAGE,
+            SCENE,
+            STORYBOARD,
+            scene_renderer,
+            scenes_snapshot,
+            storyboard_renderer,
+        )
         from storyboards.services import mood_copy_all
 
         register_step(
@@ -33,3 +41,6 @@ class StoryboardsConfig(AppConfig):
         register_renderer(MOOD_KIND, mood_renderer, page=Step.MOOD.value)
         register_renderer(MOODS_KIND, moods_renderer, page=Step.MOOD.value)
         register_snapshot(moods_snapshot, page=Step.MOOD.value)
+        register_renderer(SCENE, scene_renderer, page=PAGE)
+        register_renderer(STORYBOARD, storyboard_renderer, page=PAGE)
+        register_snapshot(scenes_snapshot, page=PAGE)
