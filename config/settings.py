@@ -261,6 +261,7 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-chat-replies": {"task": "projects.tasks.chat_reply_sweep_task", "schedule": 60.0},
     "sweep-stuck-moods": {"task": "storyboards.tasks.mood_sweep_task", "schedule": 60.0},
+    "sweep-stuck-scenes": {"task": "storyboards.tasks.scene_sweep_task", "schedule": 60.0},
 }
 
 # --- Generation engine (media_pipeline) ---------------------------------------------

@@ -67,13 +67,16 @@ def job_lease() -> timedelta:
     return timedelta(seconds=settings.JOB_LEASE_SECONDS)
 
 
-def enqueue_on_commit(job: Task, **kwargs: Any) -> None:
-    """Send `job` once the transaction commits. If the broker is unreachable then, the error is
-    logged and the request still succeeds: the row stays waiting and the beat sweep enqueues it
-    again (`waiting_too_long`), which the job's claim makes safe."""
+def enqueue_on_commit(job: Task, *, queue: str | None = None, **kwargs: Any) -> None:
+    """Send `job` (to `queue`, else its own) once the transaction commits. If the broker is
+    unreachable then, the error is logged and the request still succeeds: the row stays waiting
+    and the beat sweep enqueues it again (`waiting_too_long`), which the job's claim makes safe."""
 
     def send() -> None:
-        job.delay(**kwargs)
+        if queue:
+            job.apply_async(kwargs=kwargs, queue=queue)
+        else:
+            job.delay(**kwargs)
 
     send.__qualname__ = f"enqueue {job.name}"  # what Django logs if sending fails
     transaction.on_commit(send, robust=True)

@@ -5,12 +5,12 @@ class StoryboardsConfig(AppConfig):
     name = "storyboards"
 
     def ready(self) -> None:
-        # Importing the live modules declares the Mood and Final pages' live kinds.
+        # Importing the live modules declares the Mood, Scenes and Final pages' live kinds.
         from media_pipeline.delivery import register_owned_file
         from projects.models import Step
         from projects.signals import project_duplicated
         from projects.steps import register_step
-        from storyboards import final_live, live  # noqa: F401
+        from storyboards import final_live, live, scene_live  # noqa: F401
         from storyboards.models import Composition, MoodImage, Scene
         from storyboards.services import mood_copy_all
 

@@ -163,6 +163,11 @@ class Storyboard(models.Model):
     def __str__(self) -> str:
         return f"Storyboard {self.pk} of {self.project}"
 
+    @property
+    def usage_subject(self) -> str:
+        """The tag of its provider calls (ProviderUsage.subject), so its cost can be summed."""
+        return f"project:{self.project_id}:storyboard:{self.pk}"
+
 
 # Generating while the writer plans the scenes; ready once they are stored.
 STORYBOARD_STATES = StateGraph(

@@ -30,4 +30,34 @@ urlpatterns = [
         final_views.composition_delete,
         name="composition_delete",
     ),
+    path(
+        "<int:project_id>/scenes/initialize",
+        views.storyboard_initialize,
+        name="storyboard_initialize",
+    ),
+    *[
+        path(f"<int:project_id>/storyboards/<int:storyboard_id>/{slug}", view, name=name)
+        for slug, view, name in (
+            ("approve-texts", views.storyboard_approve_texts, "storyboard_approve_texts"),
+            ("generate-images", views.storyboard_generate_images, "storyboard_generate_images"),
+            ("generate-videos", views.storyboard_generate_videos, "storyboard_generate_videos"),
+            ("retry-failed", views.storyboard_retry_failed, "storyboard_retry_failed"),
+            ("finish", views.storyboard_finish, "storyboard_finish"),
+        )
+    ],
+    *[
+        path(f"<int:project_id>/scenes/<int:scene_id>/{slug}", view, name=name)
+        for slug, view, name in (
+            ("text", views.scene_text, "scene_text"),
+            ("rewrite", views.scene_rewrite, "scene_rewrite"),
+            ("approve-text", views.scene_approve_text, "scene_approve_text"),
+            ("image", views.scene_image, "scene_image"),
+            ("approve-image", views.scene_approve_image, "scene_approve_image"),
+            ("video", views.scene_video, "scene_video"),
+            ("timing", views.scene_timing, "scene_timing"),
+            ("add", views.scene_add, "scene_add"),
+            ("delete", views.scene_delete, "scene_delete"),
+            ("move", views.scene_move, "scene_move"),
+        )
+    ],
 ]

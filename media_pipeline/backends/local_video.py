@@ -20,6 +20,9 @@ MIN_DURATION = 0.5
 
 
 class LocalVideoBackend:
+    # FFmpeg works on this machine's CPU: its jobs go to the `media` queue, sized for that.
+    runs_locally = True
+
     def __init__(
         self,
         *,

@@ -38,10 +38,22 @@ def enqueued(monkeypatch):
     from storyboards import tasks
 
     jobs: list[tuple[str, dict]] = []
-    for task in (tasks.mood_plan_task, tasks.mood_image_draw_task):
+    for task in (
+        tasks.mood_plan_task,
+        tasks.mood_image_draw_task,
+        tasks.storyboard_plan_task,
+        tasks.scene_text_rewrite_task,
+        tasks.scene_image_draw_task,
+    ):
         monkeypatch.setattr(
             task, "delay", lambda task=task, **kwargs: jobs.append((task.name, kwargs))
         )
+    clip = tasks.scene_video_animate_task
+    monkeypatch.setattr(
+        clip,
+        "apply_async",
+        lambda kwargs, queue: jobs.append((clip.name, {**kwargs, "queue": queue})),
+    )
     return jobs
 
 
@@ -55,6 +67,16 @@ def eager_tasks():
 @pytest.fixture
 def io_worker(settings):
     """A real worker on the `io` queue (thread pool), on a broker key prefix of this test's own."""
+    yield from _worker(settings, queues=["io"], concurrency=MOOD_COUNT * IMAGES_PER_MOOD)
+
+
+@pytest.fixture
+def media_worker(settings):
+    """A real worker on the `io` and `media` queues (threads are enough for FFmpeg subprocesses)."""
+    yield from _worker(settings, queues=["io", "media"], concurrency=4)
+
+
+def _worker(settings, *, queues: list[str], concurrency: int):
     if connection.vendor == "sqlite" and connection.is_in_memory_db():
         # Shared-cache in-memory SQLite answers concurrent writers with "table is locked"
         # at once instead of waiting, so worker threads need a file (or PostgreSQL) test database.
@@ -70,9 +92,9 @@ def io_worker(settings):
         with start_worker(
             app,
             pool="threads",
-            concurrency=MOOD_COUNT * IMAGES_PER_MOOD,
+            concurrency=concurrency,
             perform_ping_check=False,
-            queues=["io"],
+            queues=queues,
         ) as worker:
             yield worker
     finally:
