@@ -7,7 +7,10 @@ DEBUG=0, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, REDIS_URL and the provider key
 from pathlib import Path
 
 import dj_database_url
+import redis
 from django.core.exceptions import ImproperlyConfigured
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialBackoff
 
 from config.env import env_bool, env_int, env_list, env_str, local_secret_key
 
@@ -48,6 +51,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.middleware.BackendDownMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -105,6 +109,9 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "reelsmith"),
+        # Short timeouts: while Redis is away a request fails fast (rate limits fail open, the
+        # rest answers 503); a pooled connection is pinged after idling, then reconnected.
+        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2, "health_check_interval": 15},
     }
 }
 
@@ -114,7 +121,16 @@ CHANNEL_LAYERS = {
         "CONFIG": {
             # Longer than channels_redis's 5 s blocking read: redis-py 8 times reads out after
             # 5 s by default, which would drop every idle WebSocket (channels_redis#422).
-            "hosts": [{"address": REDIS_URL, "socket_timeout": 10}],
+            # After Redis restarts, pooled connections are dead: retry once on a fresh one, or
+            # the first WebSocket (or publish) after the outage fails.
+            "hosts": [
+                {
+                    "address": REDIS_URL,
+                    "socket_timeout": 10,
+                    "retry": Retry(ExponentialBackoff(cap=1, base=0.05), retries=2),
+                    "retry_on_error": [redis.ConnectionError],
+                }
+            ],
             "prefix": env_str("CHANNEL_PREFIX", "reelsmith"),
         },
     }
@@ -368,4 +384,6 @@ PROVIDER_PRICES = {
 RATE_LIMITS = {
     "chat": (env_int("RATE_LIMIT_CHAT_PER_MINUTE", 20), 60),
     "generation": (env_int("RATE_LIMIT_GENERATION_PER_MINUTE", 10), 60),
+    # Creating and duplicating projects share one bucket: both add a project.
+    "projects": (env_int("RATE_LIMIT_PROJECTS_PER_MINUTE", 10), 60),
 }
