@@ -1,11 +1,17 @@
-"""When Redis or the broker cannot be reached, say "busy, try again" (503) instead of failing (500).
+"""Requests that cannot be served get a clear refusal, never a 500.
 
-Sessions live in the database, so pages keep working; only the requests that need Redis (the
-channel layer, enqueueing a job) are refused, with a message the page shows as a toast
-(static/js/app.js) and a Retry-After for clients that honour it.
+- Redis or the broker unreachable: 503 "busy, try again" with Retry-After. Sessions live in
+  the database, so pages keep working; only requests that need Redis (the channel layer,
+  enqueueing a job) are refused.
+- An upload past MAX_UPLOAD_BYTES or MAX_UPLOAD_PIXELS (media_pipeline.uploads): 413.
 
-    MIDDLEWARE = [..., "config.middleware.BackendDownMiddleware", ...]   # HTTP views
-    BackendDownGuard(websocket_app)                                     # WebSocket handshakes
+htmx requests get the message as text/plain, which the page shows as a toast
+(static/js/app.js); other requests get a small page.
+
+    MIDDLEWARE = [..., "config.middleware.BackendDownMiddleware",
+                  "config.middleware.UploadLimitMiddleware",     # before CsrfViewMiddleware
+                  ...]
+    BackendDownGuard(websocket_app)                              # WebSocket handshakes
 """
 
 import logging
@@ -16,6 +22,8 @@ import redis
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils.deprecation import MiddlewareMixin
+
+from media_pipeline.uploads import UploadRefused
 
 logger = logging.getLogger(__name__)
 
@@ -30,13 +38,18 @@ RETRY_AFTER_SECONDS = 5
 WEBSOCKET_TRY_AGAIN_LATER = 1013
 
 
-def service_busy_response(request: HttpRequest) -> HttpResponse:
-    """503 with the busy message: plain text for htmx (shown as a toast), a small page otherwise."""
+def refusal_response(
+    request: HttpRequest, *, status: int, title: str, message: str
+) -> HttpResponse:
+    """The message as plain text for htmx (shown as a toast), as a small page otherwise."""
     if getattr(request, "htmx", False):
-        response = HttpResponse(BUSY_MESSAGE, status=503, content_type="text/plain; charset=utf-8")
-    else:
-        html = render_to_string("503.html", {"message": BUSY_MESSAGE}, request=request)
-        response = HttpResponse(html, status=503)
+        return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
+    context = {"title": title, "message": message}
+    return HttpResponse(render_to_string("refused.html", context, request=request), status=status)
+
+
+def service_busy_response(request: HttpRequest) -> HttpResponse:
+    response = refusal_response(request, status=503, title="One moment", message=BUSY_MESSAGE)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
 
@@ -49,6 +62,24 @@ class BackendDownMiddleware(MiddlewareMixin):
             return None
         logger.warning("%s %s answered 503: %s", request.method, request.path, exception)
         return service_busy_response(request)
+
+
+class UploadLimitMiddleware(MiddlewareMixin):
+    """Reads the request body before the CSRF check and the view, answering 413 past a limit.
+
+    The limits are enforced while the body is parsed (LimitedUploadHandler); parsing here,
+    first, lets one place turn a refusal into a response, whoever reads the body later.
+    """
+
+    def process_view(self, request: HttpRequest, *args: Any) -> HttpResponse | None:
+        if request.method != "POST" or not request.content_type.startswith("multipart/"):
+            return None
+        try:
+            request.POST  # noqa: B018 (parses the body, files included)
+        except UploadRefused as refused:
+            logger.info("Refused an upload to %s: %s", request.path, refused)
+            return refusal_response(request, status=413, title="Too large", message=str(refused))
+        return None
 
 
 class BackendDownGuard:
