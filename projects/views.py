@@ -16,7 +16,6 @@ from projects.selectors import chat_page_for_project, project_get_for_user, proj
 from projects.services import ProjectError
 from projects.steps import step_page_context, step_url
 
-
 PROJECTS_PER_PAGE = 24
 
 
