@@ -19,7 +19,10 @@ from typing import Any
 
 import kombu.exceptions
 import redis
-from django.http import HttpRequest, HttpResponse
+from csp.middleware import CSPMiddleware, PolicyParts
+from django.conf import settings
+from django.core.exceptions import DisallowedHost
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.template.loader import render_to_string
 from django.utils.deprecation import MiddlewareMixin
 
@@ -80,6 +83,33 @@ class UploadLimitMiddleware(MiddlewareMixin):
             logger.info("Refused an upload to %s: %s", request.path, refused)
             return refusal_response(request, status=413, title="Too large", message=str(refused))
         return None
+
+
+class SecurityHeadersMiddleware(CSPMiddleware):
+    """django-csp's policy (settings.CONTENT_SECURITY_POLICY) plus Permissions-Policy.
+
+    connect-src gains ws:// and wss:// of the host the page was served from: 'self' covers
+    WebSockets only in newer browsers, and the host (with its port) is known per request.
+    """
+
+    def get_policy_parts(
+        self, request: HttpRequest, response: HttpResponseBase, report_only: bool = False
+    ) -> PolicyParts:
+        parts = super().get_policy_parts(request, response, report_only)
+        if report_only:
+            return parts
+        try:
+            host = request.get_host()
+        except DisallowedHost:
+            return parts
+        parts.update = {**(parts.update or {}), "connect-src": [f"ws://{host}", f"wss://{host}"]}
+        return parts
+
+    def process_response(
+        self, request: HttpRequest, response: HttpResponseBase
+    ) -> HttpResponseBase:
+        response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return super().process_response(request, response)
 
 
 class BackendDownGuard:
