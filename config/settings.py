@@ -7,7 +7,11 @@ DEBUG=0, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, REDIS_URL and the provider key
 from pathlib import Path
 
 import dj_database_url
+import redis
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialBackoff
 
 from config.env import env_bool, env_int, env_list, env_str, local_secret_key
 
@@ -49,9 +53,12 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.middleware.SecurityHeadersMiddleware",
+    "config.middleware.BackendDownMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "config.middleware.UploadLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
@@ -76,6 +83,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "csp.context_processors.nonce",
             ],
         },
     }
@@ -107,6 +115,9 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "reelsmith"),
+        # Short timeouts: while Redis is away a request fails fast (rate limits fail open, the
+        # rest answers 503); a pooled connection is pinged after idling, then reconnected.
+        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2, "health_check_interval": 15},
     }
 }
 
@@ -116,7 +127,16 @@ CHANNEL_LAYERS = {
         "CONFIG": {
             # Longer than channels_redis's 5 s blocking read: redis-py 8 times reads out after
             # 5 s by default, which would drop every idle WebSocket (channels_redis#422).
-            "hosts": [{"address": REDIS_URL, "socket_timeout": 10}],
+            # After Redis restarts, pooled connections are dead: retry once on a fresh one, or
+            # the first WebSocket (or publish) after the outage fails.
+            "hosts": [
+                {
+                    "address": REDIS_URL,
+                    "socket_timeout": 10,
+                    "retry": Retry(ExponentialBackoff(cap=1, base=0.05), retries=2),
+                    "retry_on_error": [redis.ConnectionError],
+                }
+            ],
             "prefix": env_str("CHANNEL_PREFIX", "reelsmith"),
         },
     }
@@ -132,7 +152,15 @@ WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_URL = env_str("MEDIA_URL", "/media/")
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
+MAX_UPLOAD_PIXELS = env_int("MAX_UPLOAD_PIXELS", 40_000_000)
+# Form fields (files aside) and files kept in memory; larger files spool to a temporary file.
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_BYTES
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "media_pipeline.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 S3_BUCKET = env_str("S3_BUCKET")
 MEDIA_STORAGE = (
@@ -175,7 +203,12 @@ LOGIN_REDIRECT_URL = "projects:list"
 ACCOUNT_LOGOUT_REDIRECT_URL = "landing"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
-ACCOUNT_EMAIL_VERIFICATION = env_str("ACCOUNT_EMAIL_VERIFICATION", "optional")
+# Mandatory confirmation is what lets sign-up hide which emails have accounts: signing up with
+# a taken email looks like success and mails that address instead. Development skips it.
+ACCOUNT_EMAIL_VERIFICATION = env_str(
+    "ACCOUNT_EMAIL_VERIFICATION", "optional" if DEBUG else "mandatory"
+)
+ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_SESSION_REMEMBER = True
@@ -209,6 +242,33 @@ SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+MEDIA_SOURCES = [SELF, "data:", "blob:"] + (
+    [f"https://{MEDIA_STORAGE['OPTIONS']['custom_domain']}"]
+    if MEDIA_STORAGE.get("OPTIONS", {}).get("custom_domain")
+    else []
+)
+# htmx runs with allowEval off (templates/base.html), so scripts need no 'unsafe-eval'; the
+# WebSocket's own host is added per request (config.middleware.SecurityHeadersMiddleware).
+# Styles allow inline: style="" attributes carry data (mood palette colours as CSS variables)
+# and a nonce cannot cover attributes; CSS cannot run script, so the risk is small.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": MEDIA_SOURCES,
+        "media-src": MEDIA_SOURCES,
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# /health names what is down to everyone, and says why only to staff or `?token=HEALTH_TOKEN`.
+HEALTH_TOKEN = env_str("HEALTH_TOKEN")
 SILENCED_SYSTEM_CHECKS = env_list("SILENCED_SYSTEM_CHECKS")
 
 LANGUAGE_CODE = "en-us"
@@ -371,4 +431,6 @@ PROVIDER_PRICES = {
 RATE_LIMITS = {
     "chat": (env_int("RATE_LIMIT_CHAT_PER_MINUTE", 20), 60),
     "generation": (env_int("RATE_LIMIT_GENERATION_PER_MINUTE", 10), 60),
+    # Creating and duplicating projects share one bucket: both add a project.
+    "projects": (env_int("RATE_LIMIT_PROJECTS_PER_MINUTE", 10), 60),
 }

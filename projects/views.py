@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -10,14 +11,19 @@ from projects.briefs import brief_update
 from projects.decorators import project_step
 from projects.forms import BriefForm, ChatEarlierForm, ChatMessageForm, ProjectTitleForm
 from projects.models import ChatMessage, Project, Step
-from projects.ratelimit import RateLimited
+from projects.ratelimit import RateLimited, rate_limit_hit
 from projects.selectors import chat_page_for_project, project_get_for_user, project_list_for_user
 from projects.services import ProjectError
 from projects.steps import step_page_context, step_url
 
+PROJECTS_PER_PAGE = 24
+
 
 def _render_list(request: HttpRequest, form: ProjectTitleForm | None = None) -> HttpResponse:
-    context = {"projects": project_list_for_user(request.user), "form": form or ProjectTitleForm()}
+    """One page of the dashboard (`?page=`); after a change, the first page."""
+    page_number = request.GET.get("page") if request.method == "GET" else 1
+    page = Paginator(project_list_for_user(request.user), PROJECTS_PER_PAGE).get_page(page_number)
+    context = {"page": page, "projects": page.object_list, "form": form or ProjectTitleForm()}
     template = "projects/_project_list.html" if request.htmx else "projects/project_list.html"
     return render(request, template, context)
 
@@ -27,6 +33,11 @@ def project_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = ProjectTitleForm(request.POST)
         if form.is_valid():
+            try:
+                rate_limit_hit(user_id=request.user.pk, bucket="projects")
+            except RateLimited as error:
+                form.add_error(None, str(error))
+                return _render_list(request, form)
             project = services.project_create(owner=request.user, title=form.cleaned_data["title"])
             if not request.htmx:
                 return redirect(step_url(project, project.step))
@@ -63,8 +74,13 @@ def project_card(request: HttpRequest, project_id: int) -> HttpResponse:
 @require_POST
 def project_duplicate(request: HttpRequest, project_id: int) -> HttpResponse:
     project = project_get_for_user(request.user, project_id)
-    copy = services.project_duplicate(project=project)
-    messages.success(request, f"Made “{copy.title}”.")
+    try:
+        rate_limit_hit(user_id=request.user.pk, bucket="projects")
+    except RateLimited as error:
+        messages.error(request, f"“{project.title}” was not copied. {error}")
+    else:
+        copy = services.project_duplicate(project=project)
+        messages.success(request, f"Made “{copy.title}”.")
     return _render_list(request) if request.htmx else redirect("projects:list")
 
 

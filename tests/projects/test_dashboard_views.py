@@ -133,3 +133,39 @@ def test_duplicating_a_long_conversation_takes_a_constant_number_of_queries(
 
     copy = Project.objects.exclude(pk=project.pk).get()
     assert copy.messages.count() == 200
+
+
+def test_a_thousand_projects_are_paged_24_at_a_time_in_constant_queries(
+    client_logged_in, user, django_assert_max_num_queries
+):
+    Project.objects.bulk_create(Project(owner=user, title=f"P{n:04}") for n in range(1000))
+    url = reverse("projects:list")
+    with django_assert_max_num_queries(7):
+        first = client_logged_in.get(url).content.decode()
+    with django_assert_max_num_queries(7):
+        last = client_logged_in.get(url, {"page": 42}, **HTMX).content.decode()
+    assert first.count('class="project-card"') == 24
+    assert 'aria-current="page">1<' in first and "?page=42" in first
+    assert last.count('class="project-card"') == 1000 - 41 * 24
+    assert 'rel="prev"' in last and 'rel="next"' not in last
+
+
+def test_creating_projects_past_the_limit_says_when_to_try_again(client_logged_in, user, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "projects": (2, 60)}
+    for title in ("One", "Two", "Three"):
+        response = client_logged_in.post(reverse("projects:list"), {"title": title}, **HTMX)
+    assert list(Project.objects.filter(owner=user).values_list("title", flat=True)) == [
+        "Two",
+        "One",
+    ]
+    assert "going a little fast" in response.content.decode()
+
+
+def test_duplicating_past_the_limit_copies_nothing_and_says_why(client_logged_in, user, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "projects": (1, 60)}
+    project = ProjectFactory(owner=user, title="Launch")
+    url = reverse("projects:duplicate", args=[project.pk])
+    client_logged_in.post(url, **HTMX)
+    response = client_logged_in.post(url, **HTMX)
+    assert Project.objects.filter(owner=user).count() == 2
+    assert "“Launch” was not copied. You&#x27;re going a little fast" in response.content.decode()
