@@ -45,10 +45,12 @@ from media_pipeline.backends.local_image_products import (
     Finish,
     fit_cutout,
     product_sprite,
+    shape_aspect,
     tilted,
 )
 
 GOOD_CONTRAST = 70  # luminance steps between a product and what stands behind it
+WIDE_SPREAD = 2.0
 
 
 @dataclass(frozen=True)
@@ -81,8 +83,16 @@ class Layout:
 # Products
 
 
-def product(scene: Scene, box: tuple[float, float], backdrop: Colour) -> Image.Image:
-    """The product (cutout, else a silhouette in colours that stand out from `backdrop`)."""
+def product(
+    scene: Scene, box: tuple[float, float], backdrop: Colour, *, room: float | None = None
+) -> Image.Image:
+    """The product (cutout, else a silhouette in colours that stand out from `backdrop`).
+
+    `box` (width, height) suits an upright product; a wide one (a shoe) may spread sideways
+    up to `room` pixels (default most of the frame), or it would come out tiny.
+    """
+    if shape_aspect(scene.shape) > 1:
+        box = (min(box[0] * WIDE_SPREAD, room or scene.width * 0.9), box[1])
     if scene.cutout is not None:
         return fit_cutout(scene.cutout, box)
     body = _standout(scene, backdrop)
@@ -119,6 +129,12 @@ def contact_shadow(
         blur=width * 0.08,
     )
     return paint(base, fade(contact, 0.7), shadow)
+
+
+def cropped_baseline(sprite: Image.Image, frame_height: float) -> float:
+    """Where a close-up stands its product: low enough that the frame crops its base, never so
+    low that a short product (a shoe) drops out of the picture."""
+    return min(frame_height * 1.1, frame_height * 0.55 + sprite.height * 0.75)
 
 
 def drop(
@@ -285,7 +301,7 @@ def _pedestal_stage(scene: Scene, image: Image.Image, floor: float) -> Image.Ima
     cap = ellipse_mask(scene.size, (centre - half, top - rim, centre + half, top + rim))
     image = paint(image, cap, mix(t[3], t[4], 0.6))
     image = ball(image, (width * 0.2, floor + height * 0.17), width * 0.08, scene.accent, scene)
-    sprite = product(scene, (width * 0.36, height * 0.34), mix(t[2], t[3], 0.5))
+    sprite = product(scene, (width * 0.36, height * 0.34), mix(t[2], t[3], 0.5), room=width * 0.6)
     return stand(image, sprite, x=centre, baseline=top + rim * 0.15, shadow=t[0])
 
 
@@ -358,10 +374,20 @@ def _flat_lay_props(scene: Scene, image: Image.Image) -> Image.Image:
         x, y = width * rng.uniform(0.1, 0.4), height * rng.uniform(0.66, 0.8)
         radius = width * rng.uniform(0.01, 0.02)
         props.append(("ellipse", (x - radius, y - radius, x + radius, y + radius), scene.accent))
+    if rng.random() < 0.5:
+        props = [_mirrored(prop, width) for prop in props]
     image = lay_out(image, props, shadow=t[0])
     sprite = tilted(product(scene, (width * 0.34, height * 0.4), t[4]), rng.uniform(-38, -24))
     corner = (width * 0.5 - sprite.width / 2, height * 0.5 - sprite.height / 2)
     return drop(image, sprite, corner=corner, shadow=t[0])
+
+
+def _mirrored(prop: Prop, width: float) -> Prop:
+    kind, points, colour = prop
+    if kind == "ellipse":
+        left, top, right, bottom = points
+        return kind, (width - right, top, width - left, bottom), colour
+    return kind, [(width - x, y) for x, y in points], colour
 
 
 def lay_out(image: Image.Image, props: list[Prop], *, shadow: Colour) -> Image.Image:
@@ -470,7 +496,9 @@ def close_up(scene: Scene) -> Image.Image:
     )
     image = glow(image, (width * 0.6, height * 0.45), width * 0.9, t[3], 0.55)
     sprite = product(scene, (width * 1.05, height * 1.2), t[1])
-    image = stand(image, sprite, x=width * 0.6, baseline=height * 1.1, shadow=t[0])
+    image = stand(
+        image, sprite, x=width * 0.6, baseline=cropped_baseline(sprite, height), shadow=t[0]
+    )
     foreground = soft_mask(
         scene.size,
         lambda draw, k: draw.ellipse(
@@ -589,13 +617,15 @@ def _panel_backdrop(scene: Scene, size: tuple[int, int], colour: Colour) -> Imag
 
 def _panel_standing(scene: Scene, size: tuple[int, int], colour: Colour) -> Image.Image:
     tile = _panel_backdrop(scene, size, colour)
-    sprite = product(scene, (size[0] * 0.6, size[1] * 0.62), colour)
+    sprite = product(scene, (size[0] * 0.6, size[1] * 0.62), colour, room=size[0] * 0.9)
     return stand(tile, sprite, x=size[0] * 0.5, baseline=size[1] * 0.84, shadow=scene.tones[0])
 
 
 def _panel_tilted(scene: Scene, size: tuple[int, int], colour: Colour) -> Image.Image:
     tile = _panel_backdrop(scene, size, colour)
-    sprite = tilted(product(scene, (size[0] * 0.55, size[1] * 0.58), colour), 28)
+    sprite = tilted(
+        product(scene, (size[0] * 0.55, size[1] * 0.58), colour, room=size[0] * 0.8), 28
+    )
     return drop(
         tile,
         sprite,
@@ -606,8 +636,9 @@ def _panel_tilted(scene: Scene, size: tuple[int, int], colour: Colour) -> Image.
 
 def _panel_close(scene: Scene, size: tuple[int, int], colour: Colour) -> Image.Image:
     tile = _panel_backdrop(scene, size, colour)
-    sprite = product(scene, (size[0] * 1.4, size[1] * 1.5), colour)
-    return stand(tile, sprite, x=size[0] * 0.55, baseline=size[1] * 1.25, shadow=scene.tones[0])
+    sprite = product(scene, (size[0] * 1.4, size[1] * 1.5), colour, room=size[0] * 1.3)
+    baseline = cropped_baseline(sprite, size[1])
+    return stand(tile, sprite, x=size[0] * 0.55, baseline=baseline, shadow=scene.tones[0])
 
 
 def _panel_palette(scene: Scene, size: tuple[int, int], colour: Colour) -> Image.Image:
@@ -691,14 +722,16 @@ def diagonal(scene: Scene) -> Image.Image:
     reach = math.hypot(width, height) * 1.2
     image = texture(gradient(scene.size, [(0, t[1]), (1, t[0])]), stone(scene.size, rng), 0.25)
     image = _halftone(scene, image)
-    centre = (width * 0.5, height * 0.56)
-    band = rotated_rectangle(centre, length=reach, thickness=width * 0.42, degrees=degrees)
+    centre = (width * 0.5, height * rng.uniform(0.48, 0.62))
+    thickness = width * rng.uniform(0.32, 0.48)
+    band = rotated_rectangle(centre, length=reach, thickness=thickness, degrees=degrees)
     image = paint(
         image,
         polygon_mask(scene.size, band),
         gradient(scene.size, [(0, t[3]), (1, mix(t[2], t[3], 0.5))], vertical=False),
     )
-    stripe_centre = (centre[0], centre[1] - width * 0.32)
+    side = rng.choice((-1, 1))  # the accent stripe runs above or below the band
+    stripe_centre = (centre[0], centre[1] + side * (thickness * 0.5 + width * 0.1))
     stripe = rotated_rectangle(stripe_centre, length=reach, thickness=width * 0.07, degrees=degrees)
     image = paint(image, polygon_mask(scene.size, stripe), scene.accent)
     image = _streaks(scene, image, degrees)
