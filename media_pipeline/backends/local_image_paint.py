@@ -142,8 +142,10 @@ def texture(base: Image.Image, pattern: Image.Image, amount: float) -> Image.Ima
 def stone(size: tuple[int, int], rng: random.Random) -> Image.Image:
     """Mottled stone or plaster: broad clouds with fine speckle."""
     broad = noise(size, rng, cell=max(size) / 6)
-    fine = noise(size, rng, cell=max(2, max(size) / 180))
-    return Image.blend(broad, fine, 0.35)
+    middle = noise(size, rng, cell=max(2, max(size) / 90))
+    fine = noise(size, rng, cell=max(1.5, max(size) / 500))
+    # Three octaves: a single interpolated one shows its grid as soft squares.
+    return Image.blend(Image.blend(broad, middle, 0.3), fine, 0.3)
 
 
 def paper(size: tuple[int, int], rng: random.Random) -> Image.Image:
