@@ -12,6 +12,7 @@ import statistics
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -27,6 +28,7 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 
+from media_pipeline.backends.local_image_layouts import LAYOUTS  # noqa: E402
 from media_pipeline.base import ChatMessage, ImageStyle  # noqa: E402
 from media_pipeline.registry import providers  # noqa: E402
 from tests.factories import COMPLETE_BRIEF  # noqa: E402
@@ -60,12 +62,17 @@ def cases(frame_size: tuple[int, int]):
         "text: scene plan (5)",
         lambda n: providers["text"].plan_scenes(brief=COMPLETE_BRIEF, mood={}, count=5),
     )
-    yield (
-        "image",
-        lambda n: providers["image"].generate(
-            prompt="serum bottle", width=width, height=height, seed=100 + n, style=style
-        ),
-    )
+    for layout in LAYOUTS:
+        yield (
+            f"image: {layout}",
+            lambda n, layout=layout: providers["image"].generate(
+                prompt="serum bottle",
+                width=width,
+                height=height,
+                seed=100 + n,
+                style=replace(style, layout=layout),
+            ),
+        )
     yield (
         "video: 3 s clip",
         lambda n: providers["video"].animate(

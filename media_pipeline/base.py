@@ -89,6 +89,10 @@ class ImageStyle:
 
     palette: list[str] = field(default_factory=list)
     keywords: str = ""
+    # The mood's composition (see MoodConcept.layout); "" lets the backend choose.
+    layout: str = ""
+    # Storage path of the product as an RGBA PNG cutout; "" means draw a generic product.
+    product_cutout: str = ""
 
 
 class TextBackend(Protocol):
