@@ -248,7 +248,7 @@ def _image_draw(mood: Mood, position: int) -> StoredMedia:
         width=width,
         height=height,
         seed=mood.seed + position,
-        style=ImageStyle(palette=mood.palette, keywords=mood.feel),
+        style=ImageStyle(palette=mood.palette, keywords=mood.feel, layout=mood.layout),
         count=1,
     )[0]
 

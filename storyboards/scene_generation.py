@@ -176,7 +176,11 @@ def scene_image_draw(*, scene_id: int) -> None:
             width=width,
             height=height,
             seed=scene.seed,
-            style=ImageStyle(palette=mood.get("palette") or [], keywords=mood.get("feel") or ""),
+            style=ImageStyle(
+                palette=mood.get("palette") or [],
+                keywords=mood.get("feel") or "",
+                layout=mood.get("layout") or "",
+            ),
             count=1,
         )[0]
     scene_move(
