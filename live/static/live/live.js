@@ -92,6 +92,43 @@
     }
   });
 
+  // --- Swaps whose target is not on the page ------------------------------------------------
+  // A push or a response can name a region the page does not show yet (it raced the action
+  // that creates it) or any more (the page is being left). Such parts are dropped instead of
+  // failing, and the page catches up from one snapshot, which renders every region it shows.
+
+  var REFRESH_AFTER_MS = 300;
+
+  function oobTarget(element) {
+    var spec = element.getAttribute("hx-swap-oob");
+    var colon = spec.indexOf(":");
+    return colon >= 0 ? spec.slice(colon + 1) : "#" + element.id;
+  }
+
+  function refreshFromSnapshot() {
+    var root = document.querySelector("[data-live]");
+    if (!root || root.refreshTimer) return;
+    root.refreshTimer = setTimeout(function () {
+      root.refreshTimer = null;
+      htmx.ajax("GET", root.dataset.snapshotUrl, { source: root, swap: "none" });
+    }, REFRESH_AFTER_MS);
+  }
+
+  htmx.defineExtension("live-guard", {
+    transformResponse: function (text) {
+      if (text.indexOf("hx-swap-oob") < 0) return text;
+      var template = document.createElement("template");
+      template.innerHTML = text;
+      var missing = Array.from(template.content.children).filter(function (element) {
+        return element.hasAttribute("hx-swap-oob") && !document.querySelector(oobTarget(element));
+      });
+      if (!missing.length) return text;
+      missing.forEach(function (element) { element.remove(); });
+      refreshFromSnapshot();
+      return template.innerHTML;
+    },
+  });
+
   // --- Drafts: a form's textareas are kept until its request has gone through. -------------
 
   function draftKey(form, field) {
