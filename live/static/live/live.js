@@ -114,19 +114,30 @@
     }, REFRESH_AFTER_MS);
   }
 
-  htmx.defineExtension("live-guard", {
-    transformResponse: function (text) {
-      if (text.indexOf("hx-swap-oob") < 0) return text;
-      var template = document.createElement("template");
-      template.innerHTML = text;
-      var missing = Array.from(template.content.children).filter(function (element) {
-        return element.hasAttribute("hx-swap-oob") && !document.querySelector(oobTarget(element));
-      });
-      if (!missing.length) return text;
-      missing.forEach(function (element) { element.remove(); });
-      refreshFromSnapshot();
-      return template.innerHTML;
-    },
+  // The response without the parts whose target is missing, or null when none is.
+  function withoutMissingTargets(text) {
+    if (!text || text.indexOf("hx-swap-oob") < 0) return null;
+    var template = document.createElement("template");
+    template.innerHTML = text;
+    var missing = Array.from(template.content.children).filter(function (element) {
+      return element.hasAttribute("hx-swap-oob") && !document.querySelector(oobTarget(element));
+    });
+    if (!missing.length) return null;
+    missing.forEach(function (element) { element.remove(); });
+    refreshFromSnapshot();
+    return template.innerHTML;
+  }
+
+  document.addEventListener("htmx:wsBeforeMessage", function (event) {
+    var kept = withoutMissingTargets(event.detail.message);
+    if (kept === null) return;
+    event.preventDefault();
+    htmx.swap(document.body, kept, { swapStyle: "none" });
+  });
+
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var kept = withoutMissingTargets(event.detail.serverResponse);
+    if (kept !== null) event.detail.serverResponse = kept;
   });
 
   // --- Drafts: a form's textareas are kept until its request has gone through. -------------
