@@ -136,8 +136,15 @@
   });
 
   document.addEventListener("htmx:beforeSwap", function (event) {
-    var kept = withoutMissingTargets(event.detail.serverResponse);
-    if (kept !== null) event.detail.serverResponse = kept;
+    var detail = event.detail;
+    var kept = withoutMissingTargets(detail.serverResponse);
+    if (kept !== null) detail.serverResponse = kept;
+    // A push replaced the form that sent this request while it was in flight: htmx would look
+    // for the response's out-of-band targets inside the detached form, so swap them here.
+    if (detail.shouldSwap && !document.body.contains(detail.elt)) {
+      detail.shouldSwap = false;
+      htmx.swap(document.body, detail.serverResponse, { swapStyle: "none" });
+    }
   });
 
   // --- Drafts: a form's textareas are kept until its request has gone through. -------------
