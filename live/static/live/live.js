@@ -141,7 +141,8 @@
     if (kept !== null) detail.serverResponse = kept;
     // A push replaced the form that sent this request while it was in flight: htmx would look
     // for the response's out-of-band targets inside the detached form, so swap them here.
-    if (detail.shouldSwap && !document.body.contains(detail.elt)) {
+    var source = detail.requestConfig && detail.requestConfig.elt;
+    if (detail.shouldSwap && source && !document.body.contains(source)) {
       detail.shouldSwap = false;
       htmx.swap(document.body, detail.serverResponse, { swapStyle: "none" });
     }
