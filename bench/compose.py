@@ -1,6 +1,6 @@
 """What the composition engine costs against the FFmpeg floor and a MoviePy reference.
 
-    .venv/bin/python bench/compose.py [--n 4] [--quick] [--moviepy-python PATH]
+    .venv/bin/python bench/compose.py [--n 4] [--quick] [--profile] [--moviepy-python PATH]
 
 N synthetic scene clips (1080×1920, 4 s at 30 fps, normalised like real scene clips, so the
 smart render applies) are joined with 0.5 s crossfades over a synthesised audio bed that is
@@ -31,6 +31,7 @@ encode from the last keyframe before the overlap to the first one after it (1.5 
 """
 
 import argparse
+import logging
 import os
 import resource
 import subprocess
@@ -57,6 +58,8 @@ def main() -> None:
         return
     setup_django()
     if args.worker:
+        if args.profile:
+            logging.getLogger("media_pipeline.compose").setLevel(logging.DEBUG)
         WORKERS[args.worker](args)
         return
     benchmark(args)
@@ -67,6 +70,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--n", type=int, action="append", help="clip count (repeatable)")
     parser.add_argument("--quick", action="store_true", help="270×480 frames instead of 1080×1920")
     parser.add_argument("--moviepy-python", help="a Python with MoviePy 2 installed")
+    parser.add_argument(
+        "--profile", action="store_true", help="log each FFmpeg run of the engine with its CPU"
+    )
     parser.add_argument("--worker", choices=[*RUNS, "engine-full", "engine-smart"])
     parser.add_argument("--inputs", type=Path)
     parser.add_argument("--output", type=Path)
@@ -99,7 +105,8 @@ def benchmark(args: argparse.Namespace) -> None:
                 if run == "moviepy" and moviepy is None:
                     continue
                 python = moviepy if run == "moviepy" else sys.executable
-                figures[run] = measure(python, run, inputs, count, f"{width}x{height}")
+                size = f"{width}x{height}"
+                figures[run] = measure(python, run, inputs, count, size, profile=args.profile)
                 wall, cpu, peak = figures[run]
                 print(f"{count:>3}  {run:<13} {wall:8.1f} {cpu:8.1f} {peak:9.0f}", flush=True)
             summaries.append((count, figures))
@@ -150,13 +157,14 @@ def output_frames(count: int) -> int:
 
 
 def measure(
-    python: str, run: str, inputs: Path, count: int, size: str
+    python: str, run: str, inputs: Path, count: int, size: str, *, profile: bool = False
 ) -> tuple[float, float, float]:
     """Wall s, CPU s and peak MiB of one worker process and everything it ran."""
     worker = {"engine full": "engine-full", "engine smart": "engine-smart"}.get(run, run)
     with tempfile.TemporaryDirectory(prefix="reelsmith-bench-out-") as output:
         command = [python, __file__, "--worker", worker, "--inputs", str(inputs)]
         command += ["--n", str(count), "--size", size, "--output", output]
+        command += ["--profile"] if profile and run.startswith("engine") else []
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
         process = subprocess.Popen(command)
