@@ -248,8 +248,9 @@ def _framed(window: Window, *, source: Source, canvas: Canvas, card: CaptionCard
     ).filter("setpts", "PTS-STARTPTS")
     if card is not None:
         stream = stream.overlay(ffmpeg.input(str(card.path)), x=card.x, y=card.y)
-        stream = stream.filter("format", "yuv420p")
-    return stream
+    # Left open, the format would be negotiated up to yuv444p for xfade: two conversions of
+    # every frame of the piece, and a chroma round trip.
+    return stream.filter("format", "yuv420p")
 
 
 def fit(stream, canvas: Canvas):

@@ -242,7 +242,7 @@ def test_native_clip_skips_the_fitting_filters():
     args = node.get_args()
     graph = args[args.index("-filter_complex") + 1]
     assert source.native
-    assert re.findall(r"\](\w+)", graph) == ["fps", "tpad", "trim", "setpts"]
+    assert re.findall(r"\](\w+)", graph) == ["fps", "tpad", "trim", "setpts", "format"]
     assert not compose_graph.is_native(dataclasses.replace(scan, rotation=90), canvas)
 
 
