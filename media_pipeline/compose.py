@@ -14,7 +14,7 @@ Stages, in order (`STAGES`; "captions" is not a pass of its own, see below):
    Smart render (captions off, and every clip already H.264 yuv420p at the output's size,
    rate and encoder settings, as `clips.normalise_clip` makes them): only the transition
    windows, stretched to the nearest keyframes, are encoded; the rest is stream-copied.
-3. audio: the bed's loudness is measured (first loudnorm pass).
+3. audio: the bed's loudness and true peak are measured (first of two passes).
 4. finishing: the joined video is copied beside the levelled, encoded audio with
    `+faststart`; the poster is taken ~1 s in.
 Captions are burned while joining: a separate captions pass would encode the film twice.
@@ -318,9 +318,7 @@ class _Job:
         if self.spec.audio_path is None:
             self._advance(units)
             return None
-        node = compose_audio.measure(
-            self.spec.audio_path, duration=self.duration, target_lufs=self.spec.loudness_lufs
-        )
+        node = compose_audio.measure(self.spec.audio_path, duration=self.duration)
         stderr = self._step(node, STAGES[2], units, self.duration, log_level="info")
         return compose_audio.parse_measurement(stderr)
 

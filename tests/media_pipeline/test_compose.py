@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageChops, ImageStat
 
-from media_pipeline import compose_graph, ffmpeg
+from media_pipeline import compose_audio, compose_graph, ffmpeg
 from media_pipeline.captions import render_caption
 from media_pipeline.clips import normalise_args
 from media_pipeline.compose import (
@@ -476,3 +476,16 @@ def test_scene_shorter_than_its_transitions_is_refused(tmp_path):
 
     with pytest.raises(CompositionError, match="Scene 2 is too short"):
         compose(spec, tmp_path / "out")
+
+
+def test_bed_gain_reaches_the_target_unless_the_true_peak_would_pass_its_ceiling():
+    summary = (
+        "  Integrated loudness:\n    I:         -20.5 LUFS\n  True peak:\n    Peak:  -9.0 dBFS\n"
+    )
+
+    loudness = compose_audio.parse_measurement(summary)
+
+    assert loudness == compose_audio.Loudness(integrated_lufs=-20.5, true_peak_dbtp=-9.0)
+    assert loudness.gain_db(-14) == pytest.approx(6.5)
+    assert loudness.gain_db(-10) == pytest.approx(7.5)  # -9 dBTP + 7.5 dB = the -1.5 ceiling
+    assert compose_audio.parse_measurement(summary.replace("-20.5", "-70.0")) is None
