@@ -21,13 +21,17 @@ largest resident set among those processes) are printed per run, with the ratios
 targets are stated in: full ≤ 1.15× floor CPU, MoviePy ≥ 4× the full render, smart ≥ 5×
 faster than the floor, peak < 400 MiB and flat in N. --quick uses 270×480 frames.
 
-Results (2 shared cores, 1080×1920): full render 1.40–1.52× the floor's CPU and 3.7–3.9×
-cheaper than MoviePy (3.4–6.1× in wall time); smart render 1.3–1.5× cheaper than the floor;
-peak memory flat in N at 420–450 MiB (x264 alone needs ~320 MiB at this size, the floor's
-figure), while MoviePy grows from 350 to 710 MiB. The smart render falls short of its 5×
-target because clips carry a keyframe every second: with 0.5 s crossfades each join must
-encode from the last keyframe before the overlap to the first one after it (1.5 s of a
-3.5 s scene). Keyframes at the transition edges, or every 0.5 s, would leave 0.5 s a join.
+Results (2 shared cores, 1080×1920, one run each; CPU figures move by ±10% with the
+other load on the machine): full render 1.23–1.28× the floor's CPU (target 1.15×) and
+4.4–4.8× cheaper than MoviePy (5.4–6.0× in wall time); smart render 2.3–2.4× cheaper than
+the floor (target 5×); peak memory flat in N, 380–391 MiB full and 333–358 MiB smart (the
+floor 272 MiB), while MoviePy grows from 350 to 702 MiB. --profile shows where the rest goes:
+each crossfade costs ~0.9 CPU s (decoding both sides of the overlap, xfade, which only
+works in yuv444p, and 15 mixed frames that x264 needs about twice the effort for, as
+two moving pictures blended defeat motion search), and every film pays ~0.7 s of Python
+and Django start-up, ~0.5 s for the audio bed and ~0.2 s for scans and poster. The floor
+mixes nothing, so neither target is in reach while crossfades are encoded at full quality:
+at N = 4 the smart render would have to fit its three crossfades in ~0.2 s each.
 """
 
 import argparse
@@ -117,7 +121,7 @@ def benchmark(args: argparse.Namespace) -> None:
 
 MOVIEPY_HINT = (
     "install it in its own virtualenv (see requirements-bench.txt) and pass "
-    "--moviepy-python /tmp/reelsmith-bench/bin/python"
+    "--moviepy-python /tmp/reelsmith-bench-venv/bin/python"
 )
 
 

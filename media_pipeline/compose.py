@@ -9,11 +9,14 @@ Stages, in order (`STAGES`; "captions" is not a pass of its own, see below):
    raises ClipUnreadable with its index. Caption cards are drawn here with Pillow.
 2. joining: the film is rendered as pieces (see compose_graph) that the concat demuxer
    joins, so no run holds more than two clips and memory stays flat as scenes are added.
-   Full render: each clip is fitted to the frame, trimmed or held on its last frame, its
-   caption burned in, and crossfaded into the next, all in one encode per clip.
+   Full render: each clip is fitted to the frame (unless it already has the frame's shape),
+   trimmed or held on its last frame, its caption burned in, and crossfaded into the next,
+   all in one encode per clip; the next clip is decoded only for the overlap, and the
+   clip's body from its keyframe after the previous overlap.
    Smart render (captions off, and every clip already H.264 yuv420p at the output's size,
    rate and encoder settings, as `clips.normalise_clip` makes them): only the transition
-   windows, stretched to the nearest keyframes, are encoded; the rest is stream-copied.
+   windows, stretched to the nearest keyframes (none, with keyframes every half second), are
+   encoded; the rest is stream-copied.
 3. audio: the bed's loudness and true peak are measured (first of two passes).
 4. finishing: the joined video is copied beside the levelled, encoded audio with
    `+faststart`; the poster is taken ~1 s in.
