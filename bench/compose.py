@@ -1,6 +1,6 @@
 """What the composition engine costs against the FFmpeg floor and a MoviePy reference.
 
-    .venv/bin/python bench/compose.py [--n 4] [--quick] [--moviepy-python PATH]
+    .venv/bin/python bench/compose.py [--n 4] [--quick] [--profile] [--moviepy-python PATH]
 
 N synthetic scene clips (1080×1920, 4 s at 30 fps, normalised like real scene clips, so the
 smart render applies) are joined with 0.5 s crossfades over a synthesised audio bed that is
@@ -21,16 +21,21 @@ largest resident set among those processes) are printed per run, with the ratios
 targets are stated in: full ≤ 1.15× floor CPU, MoviePy ≥ 4× the full render, smart ≥ 5×
 faster than the floor, peak < 400 MiB and flat in N. --quick uses 270×480 frames.
 
-Results (2 shared cores, 1080×1920): full render 1.40–1.52× the floor's CPU and 3.7–3.9×
-cheaper than MoviePy (3.4–6.1× in wall time); smart render 1.3–1.5× cheaper than the floor;
-peak memory flat in N at 420–450 MiB (x264 alone needs ~320 MiB at this size, the floor's
-figure), while MoviePy grows from 350 to 710 MiB. The smart render falls short of its 5×
-target because clips carry a keyframe every second: with 0.5 s crossfades each join must
-encode from the last keyframe before the overlap to the first one after it (1.5 s of a
-3.5 s scene). Keyframes at the transition edges, or every 0.5 s, would leave 0.5 s a join.
+Results (2 shared cores, 1080×1920, one run each; CPU figures move by ±10% with the
+other load on the machine): full render 1.23–1.28× the floor's CPU (target 1.15×) and
+4.4–4.8× cheaper than MoviePy (5.4–6.0× in wall time); smart render 2.3–2.4× cheaper than
+the floor (target 5×); peak memory flat in N, 380–391 MiB full and 333–358 MiB smart (the
+floor 272 MiB), while MoviePy grows from 350 to 702 MiB. --profile shows where the rest goes:
+each crossfade costs ~0.9 CPU s (decoding both sides of the overlap, xfade, which only
+works in yuv444p, and 15 mixed frames that x264 needs about twice the effort for, as
+two moving pictures blended defeat motion search), and every film pays ~0.7 s of Python
+and Django start-up, ~0.5 s for the audio bed and ~0.2 s for scans and poster. The floor
+mixes nothing, so neither target is in reach while crossfades are encoded at full quality:
+at N = 4 the smart render would have to fit its three crossfades in ~0.2 s each.
 """
 
 import argparse
+import logging
 import os
 import resource
 import subprocess
@@ -57,6 +62,8 @@ def main() -> None:
         return
     setup_django()
     if args.worker:
+        if args.profile:
+            logging.getLogger("media_pipeline.compose").setLevel(logging.DEBUG)
         WORKERS[args.worker](args)
         return
     benchmark(args)
@@ -67,6 +74,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--n", type=int, action="append", help="clip count (repeatable)")
     parser.add_argument("--quick", action="store_true", help="270×480 frames instead of 1080×1920")
     parser.add_argument("--moviepy-python", help="a Python with MoviePy 2 installed")
+    parser.add_argument(
+        "--profile", action="store_true", help="log each FFmpeg run of the engine with its CPU"
+    )
     parser.add_argument("--worker", choices=[*RUNS, "engine-full", "engine-smart"])
     parser.add_argument("--inputs", type=Path)
     parser.add_argument("--output", type=Path)
@@ -99,7 +109,8 @@ def benchmark(args: argparse.Namespace) -> None:
                 if run == "moviepy" and moviepy is None:
                     continue
                 python = moviepy if run == "moviepy" else sys.executable
-                figures[run] = measure(python, run, inputs, count, f"{width}x{height}")
+                size = f"{width}x{height}"
+                figures[run] = measure(python, run, inputs, count, size, profile=args.profile)
                 wall, cpu, peak = figures[run]
                 print(f"{count:>3}  {run:<13} {wall:8.1f} {cpu:8.1f} {peak:9.0f}", flush=True)
             summaries.append((count, figures))
@@ -110,7 +121,7 @@ def benchmark(args: argparse.Namespace) -> None:
 
 MOVIEPY_HINT = (
     "install it in its own virtualenv (see requirements-bench.txt) and pass "
-    "--moviepy-python /tmp/reelsmith-bench/bin/python"
+    "--moviepy-python /tmp/reelsmith-bench-venv/bin/python"
 )
 
 
@@ -150,13 +161,14 @@ def output_frames(count: int) -> int:
 
 
 def measure(
-    python: str, run: str, inputs: Path, count: int, size: str
+    python: str, run: str, inputs: Path, count: int, size: str, *, profile: bool = False
 ) -> tuple[float, float, float]:
     """Wall s, CPU s and peak MiB of one worker process and everything it ran."""
     worker = {"engine full": "engine-full", "engine smart": "engine-smart"}.get(run, run)
     with tempfile.TemporaryDirectory(prefix="reelsmith-bench-out-") as output:
         command = [python, __file__, "--worker", worker, "--inputs", str(inputs)]
         command += ["--n", str(count), "--size", size, "--output", output]
+        command += ["--profile"] if profile and run.startswith("engine") else []
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
         process = subprocess.Popen(command)

@@ -9,12 +9,15 @@ Stages, in order (`STAGES`; "captions" is not a pass of its own, see below):
    raises ClipUnreadable with its index. Caption cards are drawn here with Pillow.
 2. joining: the film is rendered as pieces (see compose_graph) that the concat demuxer
    joins, so no run holds more than two clips and memory stays flat as scenes are added.
-   Full render: each clip is fitted to the frame, trimmed or held on its last frame, its
-   caption burned in, and crossfaded into the next, all in one encode per clip.
+   Full render: each clip is fitted to the frame (unless it already has the frame's shape),
+   trimmed or held on its last frame, its caption burned in, and crossfaded into the next,
+   all in one encode per clip; the next clip is decoded only for the overlap, and the
+   clip's body from its keyframe after the previous overlap.
    Smart render (captions off, and every clip already H.264 yuv420p at the output's size,
    rate and encoder settings, as `clips.normalise_clip` makes them): only the transition
-   windows, stretched to the nearest keyframes, are encoded; the rest is stream-copied.
-3. audio: the bed's loudness is measured (first loudnorm pass).
+   windows, stretched to the nearest keyframes (none, with keyframes every half second), are
+   encoded; the rest is stream-copied.
+3. audio: the bed's loudness and true peak are measured (first of two passes).
 4. finishing: the joined video is copied beside the levelled, encoded audio with
    `+faststart`; the poster is taken ~1 s in.
 Captions are burned while joining: a separate captions pass would encode the film twice.
@@ -29,8 +32,10 @@ Everything is written in a hidden work folder inside `output_dir`, and only the 
 film and poster are renamed into place, so a failure or cancel leaves nothing behind.
 """
 
+import logging
 import math
 import os
+import resource
 import shutil
 import tempfile
 import threading
@@ -61,6 +66,8 @@ COPY_FRAME_COST = 0.02
 AUDIO_FRAME_COST = 0.05
 MUX_FRAME_COST = 0.05
 RUN_COST = 2.0
+
+logger = logging.getLogger(__name__)
 
 
 class Transition(StrEnum):
@@ -219,9 +226,9 @@ class _Job:
         """Make film.mp4 and poster.jpg in the work folder; say whether the smart path ran."""
         scans = self._prepare()
         smart = not self.spec.captions and self._all_match(scans)
-        pieces = graph.plan_pieces(self.spans, scans if smart else None)
+        pieces = graph.plan_pieces(self.spans, scans, copy=smart)
         self.units = self._remaining_units(pieces)
-        concat = self._join(pieces, self._cards())
+        concat = self._join(pieces, scans, self._cards())
         loudness = self._measure_audio()
         self._finish(concat, loudness)
         return smart
@@ -239,7 +246,7 @@ class _Job:
     def _scan(self, index: int, path: Path) -> graph.ClipScan:
         try:
             scan = self._scan_file(path, f"scan-{index:03d}")
-        except (CompositionError, ValueError):
+        except (CompositionError, ffmpeg.FFmpegError, ValueError):
             scan = None
         if scan is None or scan.frames == 0:
             raise ClipUnreadable(
@@ -256,9 +263,7 @@ class _Job:
 
     def _all_match(self, scans: list[graph.ClipScan]) -> bool:
         """Whether every clip can be copied: same shape and same SPS/PPS as our encoder's."""
-        if not all(scan.constant_rate and scan.rotation == 0 for scan in scans):
-            return False
-        if any(scan.sar not in (None, "1/1") for scan in scans):
+        if not all(scan.constant_rate and graph.is_native(scan, self.canvas) for scan in scans):
             return False
         reference = self.work / "reference.mp4"
         self._run(graph.reference_encode(self.canvas, reference))
@@ -286,13 +291,21 @@ class _Job:
     def _piece_units(self, piece: graph.Piece) -> float:
         return RUN_COST + piece.frames * (COPY_FRAME_COST if piece.copy else 1)
 
-    def _join(self, pieces: list[graph.Piece], cards: dict[int, CaptionCard]) -> Path:
-        sources = [clip.path for clip in self.spec.clips]
+    def _join(
+        self,
+        pieces: list[graph.Piece],
+        scans: list[graph.ClipScan],
+        cards: dict[int, CaptionCard],
+    ) -> Path:
+        sources = [
+            graph.Source(clip.path, native=graph.is_native(scan, self.canvas))
+            for clip, scan in zip(self.spec.clips, scans, strict=True)
+        ]
         files = [self.work / f"piece-{number:04d}.mp4" for number in range(len(pieces))]
         for piece, output in zip(pieces, files, strict=True):
             if piece.copy:
                 node = graph.copy_piece(
-                    piece, source=sources[piece.first.clip], fps=self.spec.fps, output=output
+                    piece, source=sources[piece.first.clip].path, fps=self.spec.fps, output=output
                 )
             else:
                 node = graph.encode_piece(
@@ -308,9 +321,7 @@ class _Job:
         if self.spec.audio_path is None:
             self._advance(units)
             return None
-        node = compose_audio.measure(
-            self.spec.audio_path, duration=self.duration, target_lufs=self.spec.loudness_lufs
-        )
+        node = compose_audio.measure(self.spec.audio_path, duration=self.duration)
         stderr = self._step(node, STAGES[2], units, self.duration, log_level="info")
         return compose_audio.parse_measurement(stderr)
 
@@ -361,9 +372,11 @@ class _Job:
         remaining = self.deadline - time.monotonic()
         if remaining <= 0:
             raise CompositionError("Composing took too long; try fewer or shorter scenes.")
+        args = node.get_args()
+        started, before = time.monotonic(), _children_cpu()
         try:
-            return ffmpeg.run_ffmpeg_with_progress(
-                node.get_args(),
+            stderr = ffmpeg.run_ffmpeg_with_progress(
+                args,
                 on_time=on_time or (lambda at: None),
                 cancel=self.cancel,
                 timeout=remaining,
@@ -373,3 +386,16 @@ class _Job:
             raise
         except ffmpeg.FFmpegError as error:
             raise CompositionError(f"The film could not be rendered: {error}") from error
+        logger.debug(
+            "ffmpeg %s: %.2f s wall, %.2f s CPU",
+            Path(args[-1]).name,
+            time.monotonic() - started,
+            _children_cpu() - before,
+        )
+        return stderr
+
+
+def _children_cpu() -> float:
+    """CPU seconds (user + system) of the finished child processes, FFmpeg's included."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime

@@ -1,12 +1,17 @@
 """The film's audio bed: looped or trimmed to the film, faded, loudness-normalised, then leveled.
 
-Loudness is normalised in two passes (EBU R128 via FFmpeg's loudnorm): the first measures
-the faded bed, the second applies one linear gain from that measurement, which hits the
-target within a fraction of a LU where a single dynamic pass can miss short beds by more.
-The user's volume is applied after, relative to that target (1.0 = the target loudness).
+Loudness is normalised in two passes (EBU R128): the first measures the faded bed's
+integrated loudness and true peak with FFmpeg's ebur128 filter, the second applies one
+linear gain from that measurement, which hits the target within a fraction of a LU where a
+single dynamic pass can miss short beds by more. The gain stops where the true peak would
+pass TRUE_PEAK_DBTP, so a very peaky bed ends up quieter than the target rather than
+compressed. (loudnorm's first pass measures the same but also runs its dynamic limiter at
+192 kHz for nothing, at five times the cost.) The user's volume is applied after,
+relative to that target (1.0 = the target loudness).
 """
 
-import json
+import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,19 +23,21 @@ BITRATE = "128k"
 MAX_FADE_SECONDS = 1.0
 FADE_SHARE = 0.25  # a fade never takes more than a quarter of the film
 TRUE_PEAK_DBTP = -1.5
-LOUDNESS_RANGE = 11
-SILENCE_LUFS = -70.0  # below this loudnorm's gating finds nothing to measure
+SILENCE_LUFS = -70.0  # at or below this the R128 gate finds nothing to measure
+INTEGRATED_RE = re.compile(r"^\s*I:\s+(?P<value>-?[\d.]+|-inf) LUFS", re.MULTILINE)
+TRUE_PEAK_RE = re.compile(r"^\s*Peak:\s+(?P<value>-?[\d.]+|-inf) dBFS", re.MULTILINE)
 
 
 @dataclass(frozen=True)
 class Loudness:
-    """loudnorm's first-pass measurement, named as its second pass expects."""
+    """The first pass's measurement of the faded bed."""
 
-    measured_I: float  # noqa: N815
-    measured_TP: float  # noqa: N815
-    measured_LRA: float  # noqa: N815
-    measured_thresh: float
-    offset: float
+    integrated_lufs: float
+    true_peak_dbtp: float
+
+    def gain_db(self, target_lufs: float) -> float:
+        """The linear gain to the target loudness, held below the true-peak ceiling."""
+        return min(target_lufs - self.integrated_lufs, TRUE_PEAK_DBTP - self.true_peak_dbtp)
 
 
 def bed(audio_path: Path | None, *, duration: float):
@@ -48,27 +55,18 @@ def bed(audio_path: Path | None, *, duration: float):
     )
 
 
-def measure(audio_path: Path, *, duration: float, target_lufs: float):
-    """First pass: the faded bed through loudnorm, which prints its measurement as JSON."""
-    stream = bed(audio_path, duration=duration).filter(
-        "loudnorm", **_targets(target_lufs), print_format="json"
-    )
+def measure(audio_path: Path, *, duration: float):
+    """First pass: the faded bed through ebur128, which logs a summary when it ends."""
+    stream = bed(audio_path, duration=duration).filter("ebur128", peak="true", framelog="quiet")
     return ffmpeg.output(stream, "-", f="null")
 
 
 def parse_measurement(stderr: str) -> Loudness | None:
     """The measurement from the first pass's log, or None if the bed is (nearly) silent."""
-    start = stderr.rfind("{")
-    values = json.loads(stderr[start : stderr.index("}", start) + 1])
-    if float(values["input_i"]) < SILENCE_LUFS:
+    integrated = _last_value(INTEGRATED_RE, stderr)
+    if integrated <= SILENCE_LUFS:
         return None
-    return Loudness(
-        measured_I=float(values["input_i"]),
-        measured_TP=float(values["input_tp"]),
-        measured_LRA=float(values["input_lra"]),
-        measured_thresh=float(values["input_thresh"]),
-        offset=float(values["target_offset"]),
-    )
+    return Loudness(integrated_lufs=integrated, true_peak_dbtp=_last_value(TRUE_PEAK_RE, stderr))
 
 
 def levelled(
@@ -82,11 +80,8 @@ def levelled(
     """Second pass: the bed at the target loudness, then scaled by the user's volume."""
     stream = bed(audio_path, duration=duration)
     if loudness is not None:
-        stream = stream.filter("loudnorm", **_targets(target_lufs), **vars(loudness), linear="true")
-    # loudnorm works at 192 kHz; bring it back to a delivery rate.
-    stream = stream.filter("aresample", SAMPLE_RATE).filter(
-        "aformat", sample_fmts="fltp", channel_layouts=CHANNEL_LAYOUT
-    )
+        stream = stream.filter("volume", f"{loudness.gain_db(target_lufs):.2f}dB")
+    stream = stream.filter("aformat", sample_fmts="fltp", channel_layouts=CHANNEL_LAYOUT)
     return stream.filter("volume", volume) if volume != 1 else stream
 
 
@@ -94,5 +89,9 @@ def encoder_options() -> dict[str, object]:
     return {"c:a": "aac", "b:a": BITRATE, "ar": SAMPLE_RATE}
 
 
-def _targets(target_lufs: float) -> dict[str, float]:
-    return {"I": target_lufs, "TP": TRUE_PEAK_DBTP, "LRA": LOUDNESS_RANGE}
+def _last_value(pattern: re.Pattern, stderr: str) -> float:
+    """The summary's figure (the last match); ebur128 writes -inf for pure silence."""
+    matches = pattern.findall(stderr)
+    if not matches:
+        raise ValueError("The loudness measurement printed no summary.")
+    return -math.inf if matches[-1] == "-inf" else float(matches[-1])

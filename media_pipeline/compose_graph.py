@@ -4,7 +4,10 @@ The film is cut into *pieces* that are joined with the concat demuxer, so no FFm
 ever holds more than two clips (memory stays flat however many scenes there are):
 
 - an encoded piece is a window of one clip, optionally crossfaded into the first frames
-  of the next clip (the transition is encoded where it happens, nowhere else);
+  of the next clip (the transition is encoded where it happens, nowhere else). Each input
+  is decoded only over its window: from the keyframe before it (input seeking) to its end
+  (an input duration), so the next clip's head is decoded for the overlap alone, and the
+  frames outside the overlap pass through untouched;
 - a copied piece is a run of whole GOPs of a clip that already has the output's shape,
   stream-copied from keyframe to keyframe (the smart render).
 
@@ -19,6 +22,7 @@ from pathlib import Path
 import ffmpeg
 
 from media_pipeline import clips
+from media_pipeline import ffmpeg as runner
 from media_pipeline.captions import CaptionCard
 
 CONCAT_HEADER = "ffconcat version 1.0\n"
@@ -27,6 +31,11 @@ TB_RE = re.compile(r"^#tb 0: (?P<num>\d+)/(?P<den>\d+)$", re.MULTILINE)
 EXTRADATA_RE = re.compile(r"^#extradata 0:\s*(?P<crc>.+)$", re.MULTILINE)
 SAR_RE = re.compile(r"^#sar 0: (?P<sar>\S+)$", re.MULTILINE)
 ROTATION_RE = re.compile(r"rotation of (?P<degrees>-?[\d.]+) degrees")
+# x264's default (1.5 threads a core) holds a set of full-size frame buffers per thread, so
+# memory would grow with the machine; two threads keep a 1080×1920 encode near 250 MiB.
+# sync-lookahead=0 drops the lookahead thread's own frame buffers; the output is the same.
+X264_THREADS = 2
+X264_PARAMS = "sync-lookahead=0"
 
 
 @dataclass(frozen=True)
@@ -92,6 +101,26 @@ class ClipScan:
     extradata: str | None
     sar: str | None
     rotation: float
+    size: tuple[int, int] | None = None
+    pix_fmt: str | None = None
+
+
+@dataclass(frozen=True)
+class Source:
+    """A clip file; `native` when its frames already have the canvas's shape (no fitting)."""
+
+    path: Path
+    native: bool = False
+
+
+def is_native(scan: ClipScan, canvas: Canvas) -> bool:
+    """Whether the clip's frames are canvas-sized, upright, square-pixelled yuv420p."""
+    return (
+        scan.size == (canvas.width, canvas.height)
+        and scan.pix_fmt == "yuv420p"
+        and scan.sar in (None, "1/1")
+        and scan.rotation == 0
+    )
 
 
 def spans(durations: list[float], *, overlap_seconds: float, fps: int) -> list[Span]:
@@ -106,9 +135,12 @@ def spans(durations: list[float], *, overlap_seconds: float, fps: int) -> list[S
     ]
 
 
-def plan_pieces(spans: list[Span], scans: list[ClipScan] | None = None) -> list[Piece]:
-    """Cut the film into pieces; with `scans` (smart render) copy every whole GOP possible."""
-    bodies = [_body(span, scans[i] if scans else None) for i, span in enumerate(spans)]
+def plan_pieces(
+    spans: list[Span], scans: list[ClipScan] | None = None, *, copy: bool = False
+) -> list[Piece]:
+    """Cut the film into pieces; with `scans` each window is decoded from the keyframe before
+    it, and with `copy` too (smart render) every whole GOP outside the transitions is copied."""
+    bodies = [_body(span, scans[i] if copy and scans else None) for i, span in enumerate(spans)]
     pieces = [Piece(Window(0, 0, bodies[0][0]))] if bodies[0][0] > 0 else []
     for i, (span, (start, end)) in enumerate(zip(spans, bodies, strict=True)):
         if end > start:
@@ -131,7 +163,13 @@ def _body(span: Span, scan: ClipScan | None) -> tuple[int, int]:
 
 
 def _seek(scan: ClipScan, frame: int) -> int:
-    """The last keyframe that still has frames to decode at or before `frame`."""
+    """The last keyframe that still has frames to decode at or before `frame`.
+
+    Only on a constant-rate clip are its frame numbers output frame numbers, so only there
+    can decoding start anywhere but at the beginning and still count frames exactly.
+    """
+    if not scan.constant_rate:
+        return 0
     return max((key for key in scan.keyframes if key <= frame and key < scan.frames), default=0)
 
 
@@ -144,21 +182,16 @@ def _join(tail: Window, following: Window | None, overlap: int) -> list[Piece]:
 def encode_piece(
     piece: Piece,
     *,
-    sources: list[Path],
+    sources: list[Source],
     canvas: Canvas,
     cards: dict[int, CaptionCard],
     output: Path,
 ):
     """The ffmpeg-python graph that renders one encoded piece."""
-    windows = [window for window in (piece.first, piece.second) if window is not None]
-    streams = [_decoded(window, sources=sources, canvas=canvas) for window in windows]
-    if len(streams) == 2 and streams[0] == streams[1]:
-        # The same file from the same point twice (a scene reused): decode it once.
-        split = streams[0].split()
-        streams = [split[0], split[1]]
     video, *incoming = [
-        _framed(stream, window, cards.get(window.clip))
-        for stream, window in zip(streams, windows, strict=True)
+        _framed(window, source=sources[window.clip], canvas=canvas, card=cards.get(window.clip))
+        for window in (piece.first, piece.second)
+        if window is not None
     ]
     if incoming:
         video = _crossfade(video, incoming[0], piece=piece, canvas=canvas)
@@ -167,45 +200,64 @@ def encode_piece(
     )
 
 
-def _crossfade(outgoing, incoming, *, piece: Piece, canvas: Canvas):
-    """Mix the two over the overlap; through black, each side first fades to black alone."""
-    start = piece.first.frames - piece.overlap
+def _crossfade(first, incoming, *, piece: Piece, canvas: Canvas):
+    """The first window as is up to the overlap, then mixed into the incoming one.
+
+    Only the overlap goes through the mixing filter: the frames before it are split off
+    and passed through, as xfade would otherwise handle every frame of the first window.
+    """
+    body = piece.first.frames - piece.overlap
+    outgoing = first
+    if body:
+        split = first.split()
+        whole, outgoing = split[0], split[1]
+        outgoing = outgoing.filter("trim", start_frame=body).filter("setpts", "PTS-STARTPTS")
+    mixed = _mix(outgoing, incoming, overlap=piece.overlap, canvas=canvas)
+    return ffmpeg.concat(whole.filter("trim", end_frame=body), mixed) if body else mixed
+
+
+def _mix(outgoing, incoming, *, overlap: int, canvas: Canvas):
+    """Crossfade two streams of `overlap` frames; through black, each side fades alone."""
     if canvas.through_black:
-        half = (piece.overlap + 1) // 2
+        half = (overlap + 1) // 2
         # xfade's own "fadeblack" only dims the middle; these fades make it reach black.
-        outgoing = outgoing.filter("fade", t="out", start_frame=start, nb_frames=half)
+        outgoing = outgoing.filter("fade", t="out", start_frame=0, nb_frames=half)
         incoming = incoming.filter(
-            "fade", t="in", start_frame=half, nb_frames=max(1, piece.overlap - half)
+            "fade", t="in", start_frame=half, nb_frames=max(1, overlap - half)
         )
     return ffmpeg.filter(
-        [outgoing, incoming],
-        "xfade",
-        transition="fade",
-        duration=piece.overlap / canvas.fps,
-        offset=start / canvas.fps,
+        [outgoing, incoming], "xfade", transition="fade", duration=overlap / canvas.fps, offset=0
     )
 
 
-def _decoded(window: Window, *, sources: list[Path], canvas: Canvas):
-    """One clip from its seek point, fitted to the canvas (FFmpeg applies rotation on decode)."""
+def _framed(window: Window, *, source: Source, canvas: Canvas, card: CaptionCard | None):
+    """The window's frames, the last one held if the clip ends early, captioned.
+
+    Decoding starts at the window's seek point and stops a frame past its end (trim drops
+    that spare frame, which absorbs any rounding of the input duration).
+    """
     options = {"ss": _floor_time(window.seek, canvas.fps)} if window.seek else {}
-    stream = ffmpeg.input(str(sources[window.clip]), **options)["v"]
-    return fit(stream.filter("fps", canvas.fps), canvas)
-
-
-def _framed(stream, window: Window, card: CaptionCard | None):
-    """The window's frames, the last one held if the clip ends early, captioned."""
+    options["t"] = _floor_time(window.end - window.seek + 1, canvas.fps)
+    # The fps filter also gives every input the same time base, as xfade and concat need.
+    stream = ffmpeg.input(str(source.path), **options)["v"].filter("fps", canvas.fps)
+    if not source.native:
+        stream = fit(stream, canvas)
     stream = stream.filter("tpad", stop_mode="clone", stop=window.end - window.seek)
     stream = stream.filter(
         "trim", start_frame=window.start - window.seek, end_frame=window.end - window.seek
     ).filter("setpts", "PTS-STARTPTS")
     if card is not None:
         stream = stream.overlay(ffmpeg.input(str(card.path)), x=card.x, y=card.y)
+    # Left open, the format would be negotiated up to yuv444p for xfade: two conversions of
+    # every frame of the piece, and a chroma round trip.
     return stream.filter("format", "yuv420p")
 
 
 def fit(stream, canvas: Canvas):
-    """Scale to cover and crop, or to fit and pad with black; square pixels, yuv420p."""
+    """Scale to cover and crop, or to fit and pad with black; square pixels, yuv420p.
+
+    FFmpeg applies a clip's rotation on decode, before these filters.
+    """
     size = {"w": canvas.width, "h": canvas.height}
     if canvas.crop:
         stream = stream.filter("scale", **size, force_original_aspect_ratio="increase")
@@ -231,6 +283,8 @@ def encoder_options(canvas: Canvas) -> dict[str, object]:
         "keyint_min": keyint,
         "sc_threshold": 0,
         "force_key_frames": f"expr:gte(t,n_forced*{clips.KEYFRAME_SECONDS})",
+        "threads": X264_THREADS,
+        "x264-params": X264_PARAMS,
         "an": None,
         "map_metadata": -1,
         "fflags": "+bitexact",
@@ -274,6 +328,7 @@ def parse_scan(listing: str, summary: str, *, fps: int) -> ClipScan:
     ordered = sorted(frames)
     extradata, sar = EXTRADATA_RE.search(listing), SAR_RE.search(listing)
     rotation = ROTATION_RE.search(summary)
+    facts = runner.parse_probe_output(summary)
     return ClipScan(
         frames=len(frames),
         keyframes=tuple(sorted(keyframes)),
@@ -281,6 +336,8 @@ def parse_scan(listing: str, summary: str, *, fps: int) -> ClipScan:
         extradata=extradata["crc"].strip() if extradata else None,
         sar=sar["sar"] if sar else None,
         rotation=float(rotation["degrees"]) if rotation else 0.0,
+        size=(facts.width, facts.height) if facts.width and facts.height else None,
+        pix_fmt=facts.pix_fmt,
     )
 
 

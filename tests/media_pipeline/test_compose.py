@@ -1,3 +1,4 @@
+import dataclasses
 import re
 import subprocess
 import threading
@@ -6,7 +7,7 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageChops, ImageStat
 
-from media_pipeline import compose_graph, ffmpeg
+from media_pipeline import compose_audio, compose_graph, ffmpeg
 from media_pipeline.captions import render_caption
 from media_pipeline.clips import normalise_args
 from media_pipeline.compose import (
@@ -159,7 +160,7 @@ def test_smart_plan_copies_whole_gops_and_encodes_only_around_joins():
     )
     spans = compose_graph.spans([3, 3], overlap_seconds=0.5, fps=8)
 
-    pieces = compose_graph.plan_pieces(spans, [scan, scan])
+    pieces = compose_graph.plan_pieces(spans, [scan, scan], copy=True)
 
     assert pieces == [
         compose_graph.Piece(Window(0, 0, 16), copy=True),
@@ -180,25 +181,69 @@ def test_full_plan_is_one_encoded_piece_per_clip_crossfading_into_the_next():
     ]
 
 
-def test_piece_graph_is_data_with_fit_hold_trim_and_crossfade():
-    canvas = compose_graph.Canvas(width=64, height=112, fps=8, through_black=True)
-    piece = compose_graph.Piece(
-        compose_graph.Window(0, 4, 24), compose_graph.Window(1, 0, 4), overlap=4
+def test_full_plan_decodes_each_body_from_its_keyframe_not_the_head_again():
+    steady = compose_graph.ClipScan(
+        frames=24, keyframes=(0, 4, 8), constant_rate=True, extradata="x", sar="1/1", rotation=0
     )
+    uneven = dataclasses.replace(steady, constant_rate=False)
+    spans = compose_graph.spans([3, 3, 3], overlap_seconds=0.5, fps=8)
+
+    pieces = compose_graph.plan_pieces(spans, [steady, steady, uneven])
+
+    assert [piece.first for piece in pieces] == [
+        Window(0, 0, 24),
+        Window(1, 4, 24, seek=4),
+        Window(2, 4, 24, seek=0),
+    ]
+    assert not any(piece.copy for piece in pieces)
+
+
+def test_piece_graph_is_data_with_fit_hold_trim_and_crossfade_of_the_overlap_only():
+    canvas = compose_graph.Canvas(width=64, height=112, fps=8, through_black=True)
+    piece = compose_graph.Piece(Window(0, 4, 24), Window(1, 0, 4), overlap=4)
+    sources = [compose_graph.Source(Path("a.mp4")), compose_graph.Source(Path("b.mp4"))]
 
     node = compose_graph.encode_piece(
-        piece, sources=[Path("a.mp4"), Path("b.mp4")], canvas=canvas, cards={}, output=Path("o.mp4")
+        piece, sources=sources, canvas=canvas, cards={}, output=Path("o.mp4")
     )
 
     args = node.get_args()
     graph = args[args.index("-filter_complex") + 1]
     assert args.count("-i") == 2
-    assert "xfade=duration=0.5:offset=2.0:transition=fade" in graph
-    assert "fade=nb_frames=2:start_frame=16:t=out" in graph
+    # Each input is read up to a frame past its window: 25 and 5 frames at 8 fps.
+    assert args[args.index("-t") + 1] == "3.125000"
+    assert args[len(args) - args[::-1].index("-t")] == "0.625000"
     assert "tpad=stop=24:stop_mode=clone" in graph
     assert "trim=end_frame=24:start_frame=4" in graph
+    assert "split" in graph and "trim=end_frame=16" in graph and "trim=start_frame=16" in graph
+    assert "fade=nb_frames=2:start_frame=0:t=out" in graph
+    assert "xfade=duration=0.5:offset=0:transition=fade" in graph
+    assert "concat=n=2" in graph
     assert "force_original_aspect_ratio=decrease" in graph and "pad=64:112" in graph
     assert args[args.index("-frames:v") + 1] == "20"
+
+
+def test_native_clip_skips_the_fitting_filters():
+    canvas = compose_graph.Canvas(width=64, height=112, fps=8)
+    scan = compose_graph.ClipScan(
+        frames=24, keyframes=(0,), constant_rate=True, extradata="x", sar="1/1", rotation=0,
+        size=(64, 112), pix_fmt="yuv420p",
+    )  # fmt: skip
+    source = compose_graph.Source(Path("a.mp4"), native=compose_graph.is_native(scan, canvas))
+
+    node = compose_graph.encode_piece(
+        compose_graph.Piece(Window(0, 0, 24)),
+        sources=[source],
+        canvas=canvas,
+        cards={},
+        output=Path("o.mp4"),
+    )
+
+    args = node.get_args()
+    graph = args[args.index("-filter_complex") + 1]
+    assert source.native
+    assert re.findall(r"\](\w+)", graph) == ["fps", "tpad", "trim", "setpts", "format"]
+    assert not compose_graph.is_native(dataclasses.replace(scan, rotation=90), canvas)
 
 
 @pytest.mark.slow
@@ -431,3 +476,16 @@ def test_scene_shorter_than_its_transitions_is_refused(tmp_path):
 
     with pytest.raises(CompositionError, match="Scene 2 is too short"):
         compose(spec, tmp_path / "out")
+
+
+def test_bed_gain_reaches_the_target_unless_the_true_peak_would_pass_its_ceiling():
+    summary = (
+        "  Integrated loudness:\n    I:         -20.5 LUFS\n  True peak:\n    Peak:  -9.0 dBFS\n"
+    )
+
+    loudness = compose_audio.parse_measurement(summary)
+
+    assert loudness == compose_audio.Loudness(integrated_lufs=-20.5, true_peak_dbtp=-9.0)
+    assert loudness.gain_db(-14) == pytest.approx(6.5)
+    assert loudness.gain_db(-10) == pytest.approx(7.5)  # -9 dBTP + 7.5 dB = the -1.5 ceiling
+    assert compose_audio.parse_measurement(summary.replace("-20.5", "-70.0")) is None
