@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test install install-dev migrate lint clean
+.PHONY: run test install install-dev migrate lint clean chromium tour
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,8 +28,19 @@ run: migrate
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) -m config.launch run
 
-test: install-dev
+test: install-dev chromium
 	OPENAI_API_KEY= REPLICATE_API_TOKEN= $(PY) -m config.launch test $(PYTEST_ARGS)
+
+# The browser tests use Debian's Chromium: installed here when we may (root), else skipped.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
+		&& (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+		|| echo "Chromium is not installed and cannot be installed here: the browser tests will be skipped."; }
+
+# Screenshots of every step at desktop and phone width, for the README tour.
+tour: install-dev chromium
+	rm -rf docs/tour
+	TOUR_DIR=docs/tour OPENAI_API_KEY= REPLICATE_API_TOKEN= $(PY) -m config.launch test tests/e2e -k walks
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

@@ -338,6 +338,15 @@ FFMPEG_BINARY = env_str("FFMPEG_BINARY")
 
 QUALITY = env_str("REELSMITH_QUALITY", "development")
 QUALITY_PROFILES = {
+    # Small and quick: drafts, demos and the browser tests.
+    "preview": {
+        "image_steps": 10,
+        "frame_size": (288, 512),
+        "images_per_mood": 1,
+        "chat_model": "gpt-4o-mini",
+        "fps": 12,
+        "nerf_gpu": "T4",
+    },
     "development": {
         "image_steps": 15,
         "frame_size": (512, 912),
