@@ -161,3 +161,8 @@ class CompositingBackend(Protocol):
 
 class AudioBackend(Protocol):
     def generate(self, *, prompt: str, duration: float, seed: int) -> StoredMedia: ...
+
+
+class CutoutBackend(Protocol):
+    def cutout(self, *, image_path: str) -> StoredMedia:
+        """The photo's subject on a transparent background: an RGBA PNG cropped to its outline."""
