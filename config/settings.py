@@ -323,6 +323,7 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-moods": {"task": "storyboards.tasks.mood_sweep_task", "schedule": 60.0},
     "sweep-stuck-scenes": {"task": "storyboards.tasks.scene_sweep_task", "schedule": 60.0},
     "sweep-stuck-cutouts": {"task": "projects.tasks.product_image_sweep_task", "schedule": 60.0},
+    "sweep-stuck-captures": {"task": "nerf.tasks.capture_sweep_task", "schedule": 300.0},
 }
 
 # --- Generation engine (media_pipeline) ---------------------------------------------

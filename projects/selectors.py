@@ -81,3 +81,8 @@ def product_cutouts(product: Product | None) -> list[str]:
         return []
     done = product.images.filter(cutout_status=CutoutStatus.DONE).exclude(cutout="")
     return [path for path in done.order_by("position", "id").values_list("cutout", flat=True)]
+
+
+def main_cutout(product: Product | None) -> str:
+    """The storage path of the product's first finished cutout, or "" (draw a generic product)."""
+    return next(iter(product_cutouts(product)), "")

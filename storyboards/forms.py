@@ -31,6 +31,12 @@ class SceneImageForm(forms.Form):
     )
 
 
+class ScenePlaceForm(forms.Form):
+    instruction = forms.CharField(
+        max_length=Scene._meta.get_field("placement_instruction").max_length, required=False
+    )
+
+
 class SceneTimingForm(forms.Form):
     duration = forms.FloatField(
         min_value=MIN_SCENE_SECONDS,

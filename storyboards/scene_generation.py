@@ -34,6 +34,7 @@ from media_pipeline.jobs import job_lease
 from media_pipeline.metering import UsageContext, usage_context
 from media_pipeline.registry import providers
 from media_pipeline.states import StateGraph, claim, renew, transition
+from projects.selectors import main_cutout
 from storyboards.generation import NEGATIVE_PROMPT, STUCK_MESSAGE
 from storyboards.models import (
     IN_FLIGHT,
@@ -180,6 +181,7 @@ def scene_image_draw(*, scene_id: int) -> None:
                 palette=mood.get("palette") or [],
                 keywords=mood.get("feel") or "",
                 layout=mood.get("layout") or "",
+                product_cutout=main_cutout(scene.storyboard.project.product),
             ),
             count=1,
         )[0]
@@ -189,6 +191,7 @@ def scene_image_draw(*, scene_id: int) -> None:
         to=GenerationStatus.DONE,
         sources=[GenerationStatus.RUNNING],
         image=media.path,
+        product_match=None,
         image_stale=False,
         video_stale=stale_if_made("video"),
     )

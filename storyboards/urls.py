@@ -53,6 +53,8 @@ urlpatterns = [
             ("approve-text", views.scene_approve_text, "scene_approve_text"),
             ("image", views.scene_image, "scene_image"),
             ("approve-image", views.scene_approve_image, "scene_approve_image"),
+            ("place-product", views.scene_place_product, "scene_place_product"),
+            ("image-back", views.scene_image_back, "scene_image_back"),
             ("video", views.scene_video, "scene_video"),
             ("timing", views.scene_timing, "scene_timing"),
             ("add", views.scene_add, "scene_add"),

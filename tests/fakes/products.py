@@ -96,40 +96,54 @@ class View:
 def turntable_views(*, count: int, size: int = 640, seed: int = 3) -> list[View]:
     """`count` photos of a textured box on a textured floor, from cameras circling it.
 
-    The scene is a dense set of coloured points splatted into each image: enough random texture
-    that SIFT matches between neighbouring views, with exact camera centres to compare against.
+    Each face is a textured image warped onto the view by the plane's homography, far faces
+    first: enough texture at several scales that SIFT matches neighbouring views, with exact
+    camera centres to compare the recovered ones against.
     """
     rng = np.random.default_rng(seed)
-    points, colours = _textured_scene(rng)
+    faces = [(corners, _texture(rng)) for corners in _box_faces()]
     focal = size * 0.9
     views = []
     for index in range(count):
         azimuth = 360.0 * index / count
-        rotation, centre = _look_at(azimuth, radius=4.0, height=1.6)
-        image = _splat(points, colours, rotation, centre, focal, size)
+        rotation, centre = _look_at(azimuth, radius=4.5, height=2.4)
+        image = _render(faces, rotation, centre, focal, size)
         views.append(View(Image.fromarray(image), centre, azimuth))
     return views
 
 
-def _textured_scene(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    faces = []
-    for axis in range(3):
-        for sign in (-1.0, 1.0):
-            grid = rng.uniform(-0.6, 0.6, (9000, 3))
-            grid[:, axis] = sign * 0.6
-            faces.append(grid + np.array([0, 0, 0.6]))
-    floor = rng.uniform(-2.5, 2.5, (30000, 3))
-    floor[:, 2] = 0.0
-    points = np.concatenate(faces + [floor])
-    colours = rng.integers(30, 255, (len(points), 3)).astype(np.uint8)
-    return points, colours
+def _box_faces() -> list[np.ndarray]:
+    """The floor, then the box's four sides and top (corners counter-clockwise from outside)."""
+    floor = np.array([[-2.5, -2.5, 0], [2.5, -2.5, 0], [2.5, 2.5, 0], [-2.5, 2.5, 0]], float)
+    low, high, top = -1.0, 1.0, 1.6
+    sides = [
+        [[high, low, 0], [high, high, 0], [high, high, top], [high, low, top]],
+        [[high, high, 0], [low, high, 0], [low, high, top], [high, high, top]],
+        [[low, high, 0], [low, low, 0], [low, low, top], [low, high, top]],
+        [[low, low, 0], [high, low, 0], [high, low, top], [low, low, top]],
+        [[low, low, top], [high, low, top], [high, high, top], [low, high, top]],
+    ]
+    return [floor] + [np.array(face, float) for face in sides]
+
+
+def _texture(rng: np.random.Generator, size: int = 512) -> np.ndarray:
+    texture = np.full((size, size, 3), rng.integers(60, 200, 3), np.uint8)
+    for _ in range(400):
+        centre = (int(rng.integers(0, size)), int(rng.integers(0, size)))
+        colour = tuple(int(value) for value in rng.integers(0, 255, 3))
+        if rng.random() < 0.5:
+            cv2.circle(texture, centre, int(rng.integers(3, 30)), colour, cv2.FILLED)
+        else:
+            corner = (centre[0] + int(rng.integers(4, 40)), centre[1] + int(rng.integers(4, 40)))
+            cv2.rectangle(texture, centre, corner, colour, cv2.FILLED)
+    return texture
 
 
 def _look_at(azimuth: float, *, radius: float, height: float) -> tuple[np.ndarray, np.ndarray]:
     """World→camera rotation (OpenCV axes: x right, y down, z forward) and the camera centre."""
     angle = np.radians(azimuth)
     centre = np.array([radius * np.cos(angle), radius * np.sin(angle), height])
-    forward = np.array([0.0, 0.0, 0.5]) - centre
+    forward = np.array([0.0, 0.0, 0.6]) - centre
     forward /= np.linalg.norm(forward)
     right = np.cross(forward, [0.0, 0.0, 1.0])
     right /= np.linalg.norm(right)
@@ -137,16 +151,21 @@ def _look_at(azimuth: float, *, radius: float, height: float) -> tuple[np.ndarra
     return np.stack([right, down, forward]), centre
 
 
-def _splat(points, colours, rotation, centre, focal, size) -> np.ndarray:
-    camera = (points - centre) @ rotation.T
-    visible = camera[:, 2] > 0.1
-    camera, colours = camera[visible], colours[visible]
-    order = np.argsort(-camera[:, 2])  # far first, so near points paint over them
-    camera, colours = camera[order], colours[order]
-    pixels = focal * camera[:, :2] / camera[:, 2:3] + size / 2
+def _render(faces, rotation, centre, focal, size) -> np.ndarray:
     image = np.full((size, size, 3), 128, np.uint8)
-    radius = np.clip((focal * 0.012 / camera[:, 2]).astype(int), 1, 4)
-    for (x, y), colour, r in zip(pixels.astype(int), colours, radius, strict=True):
-        if 0 <= x < size and 0 <= y < size:
-            cv2.circle(image, (int(x), int(y)), int(r), tuple(int(c) for c in colour), cv2.FILLED)
+    visible = []
+    for index, (corners, texture) in enumerate(faces):
+        camera = (corners - centre) @ rotation.T
+        normal = np.cross(corners[1] - corners[0], corners[2] - corners[0])
+        facing = np.dot(normal, centre - corners[0]) > 0
+        if (camera[:, 2] > 0.05).all() and (facing or index == 0):
+            visible.append((index > 0, -camera[:, 2].mean(), camera, texture))
+    for _, _, camera, texture in sorted(visible, key=lambda face: (face[0], face[1])):
+        pixels = (focal * camera[:, :2] / camera[:, 2:3] + size / 2).astype(np.float32)
+        side = texture.shape[0]
+        source = np.float32([[0, 0], [side, 0], [side, side], [0, side]])
+        homography = cv2.getPerspectiveTransform(source, pixels)
+        warped = cv2.warpPerspective(texture, homography, (size, size))
+        mask = cv2.warpPerspective(np.full((side, side), 255, np.uint8), homography, (size, size))
+        image[mask > 0] = warped[mask > 0]
     return image
