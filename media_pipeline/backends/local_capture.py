@@ -78,7 +78,7 @@ class LocalCaptureBackend:
     def train(self, *, photos, state, resume: str, hooks: CaptureHooks) -> CaptureResult:
         """Nothing to train offline: the turntable is made from the photos themselves."""
         hooks.progress(100)
-        return CaptureResult(state={"model": ""})
+        return CaptureResult(state={**state, "model": ""})
 
     def render(
         self, *, photos, state, frame_count: int, resume: str, hooks: CaptureHooks
@@ -106,7 +106,7 @@ class LocalCaptureBackend:
                 )
         hooks.progress(100)
         return CaptureResult(
-            state={"views": len(cutouts)},
+            state={**state, "views": len(cutouts)},
             clip=clip,
             poster=poster,
             frames_prefix=prefix,

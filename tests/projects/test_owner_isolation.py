@@ -3,6 +3,7 @@
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from nerf.models import NerfJob
 from tests.factories import (
     ChatMessageFactory,
     CompositionFactory,
@@ -23,6 +24,7 @@ OWNED_PARAMS = {
     "product_id",
     "image_id",
     "action",
+    "capture_id",
 }
 
 
@@ -57,6 +59,7 @@ def first_users_objects(user):
         "product_id": photo.product_id,
         "image_id": photo.pk,
         "action": "main",
+        "capture_id": NerfJob.objects.create(product=photo.product).pk,
     }
 
 
