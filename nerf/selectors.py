@@ -2,6 +2,7 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from nerf.models import NerfJob
+from projects.models import Product
 from projects.selectors import User
 
 
@@ -13,3 +14,9 @@ def capture_list_for_user(user: User) -> QuerySet[NerfJob]:
 
 def capture_get_for_user(user: User, capture_id: int) -> NerfJob:
     return get_object_or_404(capture_list_for_user(user), pk=capture_id)
+
+
+def capture_turntable(product: Product) -> str:
+    """The storage path of the product's latest finished turntable, or ""."""
+    done = product.nerf_jobs.filter(status=NerfJob.Status.COMPLETE).exclude(turntable="")
+    return done.values_list("turntable", flat=True).first() or ""

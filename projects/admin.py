@@ -29,7 +29,7 @@ class ChatMessageAdmin(admin.ModelAdmin):
     search_fields = ["content", "project__title", "project__owner__email"]
     list_select_related = ["project"]
     raw_id_fields = ["project"]
-    readonly_fields = ["cutout_status", "cutout_error", "created_at", "status_changed_at"]
+    readonly_fields = ["created_at", "status_changed_at"]
 
     @admin.display(description="Content")
     def short_content(self, message: ChatMessage) -> str:

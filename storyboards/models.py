@@ -199,6 +199,12 @@ class Scene(models.Model):
     product_match = models.FloatField(null=True, blank=True)
     previous_product_match = models.FloatField(null=True, blank=True)
     placement_instruction = models.CharField(max_length=300, blank=True)
+    # The product's 3D turntable over the clip, its box placed by x, y (0-1) and its width a
+    # share of the frame's.
+    turntable_overlay = models.BooleanField(default=False)
+    turntable_x = models.FloatField(default=0.5)
+    turntable_y = models.FloatField(default=0.9)
+    turntable_scale = models.FloatField(default=0.45)
     video = models.FileField(upload_to="scenes/videos/", blank=True)
     # A later artifact made from an earlier one that has since changed: shown, one click redoes it.
     image_stale = models.BooleanField(default=False)

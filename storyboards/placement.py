@@ -12,9 +12,10 @@ from django.db import transaction
 from django.db.models import F, Q
 
 from media_pipeline.jobs import enqueue_on_commit
+from projects.products import product_turntable
 from projects.selectors import product_cutouts
 from storyboards import tasks
-from storyboards.models import SCENE_IMAGE_STATES, GenerationStatus, Scene
+from storyboards.models import IN_FLIGHT, SCENE_IMAGE_STATES, GenerationStatus, Scene
 from storyboards.scene_generation import (
     NOTHING_IN_FLIGHT,
     new_seed,
@@ -28,6 +29,7 @@ NO_PRODUCT = "Choose the project's product on the Brief page first, with at leas
 NO_CUTOUT = "The product's photos are still being cut out; place it once one is ready."
 NO_IMAGE = "Make the scene's image first; the product is placed into it."
 NOTHING_BEFORE = "There is no earlier image to go back to."
+NO_TURNTABLE = "Make a 3D capture of the product first; its turntable then goes over the clip."
 
 
 @transaction.atomic
@@ -65,4 +67,22 @@ def scene_image_back(*, scene: Scene) -> None:
     )
     if not swapped:
         _refuse(scene, NOTHING_BEFORE)
+    transaction.on_commit(scene_push(scene))
+
+
+@transaction.atomic
+def scene_use_turntable(*, scene: Scene, use: bool, x: float, y: float, scale: float) -> None:
+    """Put the product's 3D turntable over the scene's clip (or take it off); a made clip
+    becomes stale, and the next clip has it."""
+    if use and not product_turntable(scene.storyboard.project.product):
+        raise SceneError(NO_TURNTABLE)
+    rows = Scene.objects.filter(pk=scene.pk).exclude(video_status__in=IN_FLIGHT)
+    if not rows.update(
+        turntable_overlay=use,
+        turntable_x=x,
+        turntable_y=y,
+        turntable_scale=scale,
+        video_stale=stale_if_made("video"),
+    ):
+        _refuse(scene)
     transaction.on_commit(scene_push(scene))

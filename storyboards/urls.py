@@ -55,6 +55,7 @@ urlpatterns = [
             ("approve-image", views.scene_approve_image, "scene_approve_image"),
             ("place-product", views.scene_place_product, "scene_place_product"),
             ("image-back", views.scene_image_back, "scene_image_back"),
+            ("turntable", views.scene_turntable, "scene_turntable"),
             ("video", views.scene_video, "scene_video"),
             ("timing", views.scene_timing, "scene_timing"),
             ("add", views.scene_add, "scene_add"),

@@ -20,6 +20,7 @@ from storyboards.forms import (
     SceneRewriteForm,
     SceneTextForm,
     SceneTimingForm,
+    SceneTurntableForm,
 )
 from storyboards.live import render_mood_region, render_mood_update
 from storyboards.models import Scene
@@ -212,6 +213,19 @@ def scene_place_product(request: HttpRequest, project: Project, scene_id: int) -
         scene,
         ScenePlaceForm(request.POST),
         lambda data: placement.scene_place_product(scene=scene, instruction=data["instruction"]),
+    )
+
+
+@require_POST
+@project_step(Step.SCENES)
+def scene_turntable(request: HttpRequest, project: Project, scene_id: int) -> HttpResponse:
+    scene = scene_get_for_project(project, scene_id)
+    form = SceneTurntableForm(request.POST)
+    return _scene_form_action(
+        request,
+        scene,
+        form,
+        lambda data: placement.scene_use_turntable(scene=scene, **form.placement()),
     )
 
 

@@ -11,6 +11,7 @@ from PIL import Image
 
 from media_pipeline import storage
 from media_pipeline.backends.local_cutout import cut_out, store_rgba
+from nerf.models import NerfJob
 from projects.models import CutoutStatus, Step
 from storyboards import placement, tasks
 from storyboards.models import GenerationStatus, Scene
@@ -18,6 +19,7 @@ from storyboards.scene_live import render_scene_update
 from storyboards.scene_services import SceneError
 from storyboards.selectors import scene_page_for_project
 from tests.factories import ProductImageFactory, SceneFactory, StoryboardFactory
+from tests.fakes.modal_functions import turntable_webm
 from tests.fakes.products import product_photo
 
 pytestmark = pytest.mark.django_db
@@ -151,3 +153,23 @@ def test_the_place_view_answers_the_card(scene, client_logged_in, monkeypatch):
     assert with_hx.status_code == 200
     assert f'id="scene-{scene.pk}"' in with_hx.content.decode()
     assert Scene.objects.get(pk=scene.pk).image_status == GenerationStatus.QUEUED
+
+
+def test_a_scene_can_put_the_products_turntable_over_its_clip(scene, tmp_path):
+    with pytest.raises(SceneError, match="Make a 3D capture"):
+        placement.scene_use_turntable(scene=scene, use=True, x=0.9, y=0.9, scale=0.3)
+    webm = storage.store_bytes(turntable_webm(), kind="captures", extension="webm")
+    NerfJob.objects.create(
+        product=scene.storyboard.project.product, status=NerfJob.Status.COMPLETE, turntable=webm
+    )
+    placement.scene_use_turntable(scene=scene, use=True, x=0.9, y=0.9, scale=0.3)
+    Scene.objects.filter(pk=scene.pk).update(
+        state=Scene.State.VIDEO, video_status=GenerationStatus.QUEUED, duration=1.0
+    )
+
+    tasks.scene_video_animate_task.apply(kwargs={"scene_id": scene.pk})
+
+    made = Scene.objects.get(pk=scene.pk)
+    assert made.video_status == GenerationStatus.DONE, made.error_message
+    assert (made.turntable_overlay, made.turntable_x, made.turntable_scale) == (True, 0.9, 0.3)
+    assert made.video.name.startswith("generated/clips/")
