@@ -343,6 +343,8 @@ MODAL_APP_NAME = env_str("MODAL_APP_NAME", "reelsmith-nerf")
 # The 3D capture: a turntable of this many RGBA frames (the seed renders 1440: 60 s at 24 fps).
 CAPTURE_FRAME_COUNT = env_int("CAPTURE_FRAME_COUNT", 1440)
 CAPTURE_MIN_PHOTOS = env_int("CAPTURE_MIN_PHOTOS", 12)
+# A video walked around the product gives this many photos, evenly spaced.
+CAPTURE_VIDEO_FRAMES = env_int("CAPTURE_VIDEO_FRAMES", 24)
 # Product fidelity: a placement scoring under this is flagged with a one-click retry.
 PRODUCT_MATCH_THRESHOLD = float(env_str("PRODUCT_MATCH_THRESHOLD", "0.5"))
 

@@ -6,17 +6,23 @@ Several photos arrive in one request: each is judged on its own, so a bad one is
 refused while the others land. The first photo by position is the product's main photo.
 """
 
+import tempfile
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.db.models import Max
 
 from media_pipeline import storage
+from media_pipeline.base import ProviderError
+from media_pipeline.frames import video_frames
 from media_pipeline.jobs import enqueue_on_commit
 from media_pipeline.states import transition
-from media_pipeline.uploads import clean_image
+from media_pipeline.uploads import clean_image, too_large_message
 from projects import tasks
 from projects.models import CUTOUT_STATES, CutoutStatus, Product, ProductImage, Project
 
@@ -81,6 +87,28 @@ def _image_add(product: Product, upload, name: str) -> ProductImage:
     )
     enqueue_on_commit(tasks.product_image_cutout_task, image_id=image.pk)
     return image
+
+
+def product_video_add(*, product: Product, upload) -> UploadOutcome:
+    """Photos for a 3D capture from a short video walked around the product: evenly spaced
+    frames, each stored and cut out like an uploaded photo."""
+    name = (getattr(upload, "name", "") or "video")[:NAME_LENGTH]
+    if upload.size is not None and upload.size > settings.MAX_UPLOAD_BYTES:
+        return UploadOutcome(refused=[(name, too_large_message())])
+    with tempfile.NamedTemporaryFile(suffix=Path(name).suffix or ".mp4") as local:
+        for chunk in upload.chunks():
+            local.write(chunk)
+        local.flush()
+        try:
+            frames = video_frames(Path(local.name), count=settings.CAPTURE_VIDEO_FRAMES)
+        except ProviderError as error:
+            return UploadOutcome(refused=[(name, error.message)])
+    stem = Path(name).stem
+    files = [
+        SimpleUploadedFile(f"{stem}-{index + 1:02d}.jpg", frame)
+        for index, frame in enumerate(frames)
+    ]
+    return product_images_add(product=product, files=files)
 
 
 def product_image_delete(*, image: ProductImage) -> None:

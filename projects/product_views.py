@@ -61,6 +61,15 @@ def product_photos_upload(request: HttpRequest, product_id: int) -> HttpResponse
     return _photos(request, product, outcome)
 
 
+@require_POST
+def product_video_upload(request: HttpRequest, product_id: int) -> HttpResponse:
+    product = product_get_for_user(request.user, product_id)
+    upload = request.FILES.get("video")
+    if upload is None:
+        return _photos(request, product, UploadOutcome(refused=[("", "Choose a video first.")]))
+    return _photos(request, product, services.product_video_add(product=product, upload=upload))
+
+
 @require_GET
 def product_photo_tile(request: HttpRequest, product_id: int, image_id: int) -> HttpResponse:
     image = product_image_get_for_user(request.user, product_id, image_id)

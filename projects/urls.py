@@ -30,6 +30,11 @@ urlpatterns = [
         name="product_photos",
     ),
     path(
+        "products/<int:product_id>/video",
+        product_views.product_video_upload,
+        name="product_video",
+    ),
+    path(
         "products/<int:product_id>/photos/<int:image_id>",
         product_views.product_photo_tile,
         name="product_photo",

@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
+from media_pipeline import ffmpeg
 from projects import product_services as services
 from projects import tasks
 from projects.models import CutoutStatus, ProductImage
@@ -245,3 +246,35 @@ def test_product_files_are_served_to_their_owner_only(client, user, other_user, 
     assert client.get(url).status_code == 404
     client.force_login(user)
     assert client.get(url).status_code == 200
+
+
+def test_a_video_walked_around_the_product_becomes_evenly_spaced_photos(
+    settings, product, cutouts_queued, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.CAPTURE_VIDEO_FRAMES = 6
+    video = tmp_path / "walk.mp4"
+    ffmpeg.run_ffmpeg(
+        ["-f", "lavfi", "-i", "testsrc2=s=96x64:r=12:d=2", "-pix_fmt", "yuv420p", str(video)],
+        timeout=60,
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        outcome = services.product_video_add(
+            product=product, upload=SimpleUploadedFile("walk.mp4", video.read_bytes())
+        )
+
+    assert outcome.refused == []
+    assert [image.original_name for image in product.images.all()] == [
+        f"walk-{n:02d}.jpg" for n in range(1, 7)
+    ]
+    assert len(cutouts_queued) == 6
+
+
+def test_a_file_that_is_not_a_video_is_refused_by_name(product, cutouts_queued):
+    outcome = services.product_video_add(
+        product=product, upload=SimpleUploadedFile("walk.mp4", b"not a video")
+    )
+
+    assert outcome.refused == [
+        ("walk.mp4", "That file is not a video we can read. Upload an MP4, MOV or WebM.")
+    ]
