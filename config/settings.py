@@ -322,6 +322,8 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-chat-replies": {"task": "projects.tasks.chat_reply_sweep_task", "schedule": 60.0},
     "sweep-stuck-moods": {"task": "storyboards.tasks.mood_sweep_task", "schedule": 60.0},
     "sweep-stuck-scenes": {"task": "storyboards.tasks.scene_sweep_task", "schedule": 60.0},
+    "sweep-stuck-cutouts": {"task": "projects.tasks.product_image_sweep_task", "schedule": 60.0},
+    "sweep-stuck-captures": {"task": "nerf.tasks.capture_sweep_task", "schedule": 300.0},
 }
 
 # --- Generation engine (media_pipeline) ---------------------------------------------
@@ -335,6 +337,16 @@ REPLICATE_WEBHOOK_SECRET = env_str("REPLICATE_WEBHOOK_SECRET")
 PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL").rstrip("/")
 PROVIDER_TIMEOUT_SECONDS = env_int("PROVIDER_TIMEOUT_SECONDS", 120)
 FFMPEG_BINARY = env_str("FFMPEG_BINARY")
+# Modal reads MODAL_TOKEN_ID / MODAL_TOKEN_SECRET itself; the id here only picks the backend.
+MODAL_TOKEN_ID = env_str("MODAL_TOKEN_ID")
+MODAL_APP_NAME = env_str("MODAL_APP_NAME", "reelsmith-nerf")
+# The 3D capture: a turntable of this many RGBA frames (the seed renders 1440: 60 s at 24 fps).
+CAPTURE_FRAME_COUNT = env_int("CAPTURE_FRAME_COUNT", 1440)
+CAPTURE_MIN_PHOTOS = env_int("CAPTURE_MIN_PHOTOS", 12)
+# A video walked around the product gives this many photos, evenly spaced.
+CAPTURE_VIDEO_FRAMES = env_int("CAPTURE_VIDEO_FRAMES", 24)
+# Product fidelity: a placement scoring under this is flagged with a one-click retry.
+PRODUCT_MATCH_THRESHOLD = float(env_str("PRODUCT_MATCH_THRESHOLD", "0.5"))
 
 QUALITY = env_str("REELSMITH_QUALITY", "development")
 QUALITY_PROFILES = {
@@ -384,6 +396,10 @@ REPLICATE_MODELS = {
         "REPLICATE_AUDIO_MODEL",
         "meta/musicgen:671ac645ce5e552cc63a54a2bbff63fcf798043055d2dac5fc9e36a837eedcfb",
     ),
+    "cutout": env_str(
+        "REPLICATE_CUTOUT_MODEL",
+        "cjwbw/rembg:fb8af171cfa1616ddcf1242c093f9c46bcada5ad4cf6f2fbe8b81b330ec5c003",
+    ),
 }
 
 BACKENDS = {
@@ -412,6 +428,16 @@ BACKENDS = {
         "media_pipeline.backends.local_audio.LocalAudioBackend",
         REPLICATE_API_TOKEN,
     ),
+    "cutout": (
+        "media_pipeline.backends.replicate_media.ReplicateCutoutBackend",
+        "media_pipeline.backends.local_cutout.LocalCutoutBackend",
+        REPLICATE_API_TOKEN,
+    ),
+    "capture": (
+        "media_pipeline.backends.modal_capture.ModalCaptureBackend",
+        "media_pipeline.backends.local_capture.LocalCaptureBackend",
+        MODAL_TOKEN_ID,
+    ),
 }
 
 
@@ -433,6 +459,8 @@ PROVIDER_PRICES = {
     "gpt-4o": {"input_per_million": 2.50, "output_per_million": 10.00},
     "gpt-4o-mini": {"input_per_million": 0.15, "output_per_million": 0.60},
     "replicate": {"per_second": 0.000725},
+    # Modal's list prices per GPU-second; the capture's cost is its GPU seconds times these.
+    "modal": {"T4": 0.000164, "A10G": 0.000306, "cpu_per_second": 0.0000131},
 }
 
 # --- Product limits -----------------------------------------------------------------

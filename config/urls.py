@@ -14,5 +14,6 @@ urlpatterns = [
     path("live/", include("live.urls")),
     path("projects/", include("projects.urls")),
     path("projects/", include("storyboards.urls")),
+    path("projects/", include("nerf.urls")),
     path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", delivery.serve_media, name="media"),
 ]

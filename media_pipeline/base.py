@@ -161,3 +161,70 @@ class CompositingBackend(Protocol):
 
 class AudioBackend(Protocol):
     def generate(self, *, prompt: str, duration: float, seed: int) -> StoredMedia: ...
+
+
+class CutoutBackend(Protocol):
+    def cutout(self, *, image_path: str) -> StoredMedia:
+        """The photo's subject on a transparent background: an RGBA PNG cropped to its outline."""
+
+
+@dataclass(frozen=True)
+class CapturePhoto:
+    """One photo of a 3D capture: the stored photo and its cutout ("" while it has none)."""
+
+    image_path: str
+    cutout_path: str = ""
+
+
+@dataclass(frozen=True)
+class CaptureResult:
+    """What a capture stage hands on: `state` (JSON) goes to the next stage; the last stage
+    also gives the turntable clip and its frames. `gpu_seconds` is what the stage was billed."""
+
+    state: dict[str, Any] = field(default_factory=dict)
+    gpu_seconds: float = 0.0
+    clip: StoredMedia | None = None
+    poster: StoredMedia | None = None
+    frames_prefix: str = ""
+    frame_count: int = 0
+
+
+class CaptureHooks(Protocol):
+    """How a running stage talks to its job: the remote call to resume or cancel, progress."""
+
+    def started(self, call_id: str) -> None: ...
+
+    def progress(self, percent: int) -> None: ...
+
+    def cancelled(self) -> bool: ...
+
+
+class CaptureBackend(Protocol):
+    """A product's 3D capture in three stages: camera poses, training, a turntable render.
+
+    `resume` is the remote call id a previous delivery of the same stage started: the stage
+    waits for that call rather than starting another. `label` says what the result is.
+    """
+
+    label: str
+    runs_locally: bool
+
+    def poses(
+        self, *, photos: list[CapturePhoto], resume: str, hooks: CaptureHooks
+    ) -> CaptureResult: ...
+
+    def train(
+        self, *, photos: list[CapturePhoto], state: dict[str, Any], resume: str, hooks: CaptureHooks
+    ) -> CaptureResult: ...
+
+    def render(
+        self,
+        *,
+        photos: list[CapturePhoto],
+        state: dict[str, Any],
+        frame_count: int,
+        resume: str,
+        hooks: CaptureHooks,
+    ) -> CaptureResult: ...
+
+    def cancel(self, *, call_id: str) -> None: ...

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.signals import setting_changed
 from django.utils.module_loading import import_string
 
-CAPABILITIES = ("text", "image", "video", "compositing", "audio")
+CAPABILITIES = ("text", "image", "video", "compositing", "audio", "cutout", "capture")
 
 
 class ProviderHandler:

@@ -15,11 +15,12 @@ Pillow reads the size from the header without decoding the image.
 
 import io
 import warnings
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadhandler import FileUploadHandler
-from PIL import Image
+from PIL import Image, ImageOps
 
 # Image headers (PNG IHDR, GIF, WebP) are in the first bytes; a JPEG's size marker follows its
 # EXIF block, usually within the first chunk. A header not found here is checked on open.
@@ -108,3 +109,54 @@ class LimitedUploadHandler(FileUploadHandler):
         if len(self.head) < HEADER_BYTES:
             check_pixels(io.BytesIO(self.head))
         return None
+
+
+# Formats a product photo may arrive in, and what each is stored as once cleaned.
+IMAGE_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+JPEG_QUALITY = 92
+
+
+@dataclass(frozen=True)
+class CleanImage:
+    data: bytes
+    extension: str
+    width: int
+    height: int
+
+
+def clean_image(file) -> CleanImage:
+    """An uploaded photo checked by content and stored afresh: limits (`validate_upload`), a
+    real JPEG, PNG or WebP that decodes whole, EXIF orientation applied, metadata dropped
+    (re-encoding keeps only pixels, so GPS and camera data never reach storage)."""
+    validate_upload(file)
+    try:
+        with Image.open(file) as image:
+            image_format = image.format
+            image.load()
+            upright = ImageOps.exif_transpose(image)
+    except Image.DecompressionBombError as bomb:
+        raise ValidationError(too_many_pixels_message(None), code="too_many_pixels") from bomb
+    except (OSError, SyntaxError, ValueError) as error:
+        raise ValidationError(
+            "That file is not an image we can read (or it is cut short). Upload a JPEG, PNG or WebP.",
+            code="not_an_image",
+        ) from error
+    finally:
+        file.seek(0)
+    if image_format not in IMAGE_FORMATS:
+        raise ValidationError(
+            f"{image_format or 'That'} images are not accepted. Upload a JPEG, PNG or WebP.",
+            code="wrong_type",
+        )
+    return _encode(upright, IMAGE_FORMATS[image_format])
+
+
+def _encode(image: Image.Image, extension: str) -> CleanImage:
+    keeps_alpha = extension != "jpg" and image.mode in ("RGBA", "LA", "PA", "P")
+    pixels = image.convert("RGBA" if keeps_alpha else "RGB")
+    buffer = io.BytesIO()
+    if extension == "jpg":
+        pixels.save(buffer, format="JPEG", quality=JPEG_QUALITY)
+    else:
+        pixels.save(buffer, format=extension.upper())
+    return CleanImage(buffer.getvalue(), extension, pixels.width, pixels.height)

@@ -39,7 +39,8 @@ class ChatMessageAdmin(admin.ModelAdmin):
 class ProductImageInline(admin.TabularInline):
     model = ProductImage
     extra = 0
-    readonly_fields = ["created_at"]
+    fields = ["image", "cutout", "cutout_status", "cutout_error", "position"]
+    readonly_fields = ["cutout_status", "cutout_error"]
 
 
 @admin.register(Product)
@@ -54,8 +55,9 @@ class ProductAdmin(admin.ModelAdmin):
 
 @admin.register(ProductImage)
 class ProductImageAdmin(admin.ModelAdmin):
-    list_display = ["pk", "product", "position", "created_at"]
-    search_fields = ["product__name", "product__owner__email"]
+    list_display = ["pk", "product", "position", "cutout_status", "status_changed_at", "created_at"]
+    list_filter = ["cutout_status"]
+    search_fields = ["product__name", "product__owner__email", "original_name"]
     list_select_related = ["product"]
     raw_id_fields = ["product"]
-    readonly_fields = ["created_at"]
+    readonly_fields = ["cutout_status", "cutout_error", "created_at", "status_changed_at"]

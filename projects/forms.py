@@ -6,7 +6,7 @@ from media_pipeline.briefs import (
     MAX_TARGET_SECONDS,
     MIN_TARGET_SECONDS,
 )
-from projects.models import Project
+from projects.models import Product, Project
 
 MAX_CHAT_MESSAGE_LENGTH = 2000
 
@@ -73,3 +73,25 @@ class BriefForm(forms.Form):
     def from_brief(cls, brief: dict) -> "BriefForm":
         initial = dict(brief, key_messages="\n".join(brief.get("key_messages") or []))
         return cls(initial=initial)
+
+
+class ProductForm(forms.ModelForm):
+    link = forms.URLField(
+        required=False,
+        assume_scheme="https",
+        widget=forms.URLInput(attrs={"placeholder": "https://shop.example/glowserum"}),
+    )
+
+    class Meta:
+        model = Product
+        fields = ["name", "description", "link"]
+        widgets = {
+            "name": forms.TextInput(attrs={"placeholder": "GlowSerum", "autocomplete": "off"}),
+            "description": forms.Textarea(
+                attrs={"rows": 3, "placeholder": "A vitamin C serum in a green glass bottle"}
+            ),
+        }
+
+
+class ProjectProductForm(forms.Form):
+    product = forms.IntegerField(required=False, min_value=1)

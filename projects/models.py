@@ -126,6 +126,7 @@ class Product(models.Model):
     )
     name = models.CharField(max_length=120)
     description = models.TextField(blank=True)
+    link = models.URLField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -137,16 +138,51 @@ class Product(models.Model):
         return self.name
 
 
+class CutoutStatus(models.TextChoices):
+    QUEUED = "queued", "Cutting out"
+    RUNNING = "running", "Cutting out"
+    DONE = "done", "Cut out"
+    FAILED = "failed", "Failed"
+
+
 class ProductImage(models.Model):
+    """A product photo; the first by position is the product's main photo."""
+
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")
     image = models.ImageField(upload_to="products/")
+    original_name = models.CharField(max_length=200, blank=True)
     # The product on a transparent background, used for compositing into scenes.
     cutout = models.ImageField(upload_to="products/cutouts/", blank=True)
+    cutout_status = models.CharField(
+        max_length=10, choices=CutoutStatus.choices, default=CutoutStatus.QUEUED
+    )
+    cutout_error = models.CharField(max_length=500, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
+    status_changed_at = models.DateTimeField(default=timezone.now)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["position", "id"]
+        indexes = [models.Index(fields=["cutout_status"])]
 
     def __str__(self) -> str:
         return f"{self.product} #{self.position}"
+
+
+# A photo's cutout: queued at upload, running under a lease, then done or failed; either may
+# be made again (a retry, or a better backend).
+CUTOUT_STATES = StateGraph(
+    CutoutStatus,
+    {
+        CutoutStatus.QUEUED: [CutoutStatus.RUNNING, CutoutStatus.FAILED],
+        CutoutStatus.RUNNING: [
+            CutoutStatus.RUNNING,
+            CutoutStatus.QUEUED,
+            CutoutStatus.DONE,
+            CutoutStatus.FAILED,
+        ],
+        CutoutStatus.DONE: [CutoutStatus.QUEUED],
+        CutoutStatus.FAILED: [CutoutStatus.QUEUED],
+    },
+    field="cutout_status",
+)

@@ -2,9 +2,10 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from projects.models import ChatMessage, Project
+from projects.models import ChatMessage, CutoutStatus, Product, ProductImage, Project
 
 User = AbstractBaseUser | AnonymousUser
 # The brief page shows the latest turns; earlier ones load on demand.
@@ -49,3 +50,39 @@ def chat_page_for_project(project: Project, *, before: int | None = None) -> Cha
     return ChatPage(
         messages=latest[:CHAT_PAGE_SIZE][::-1], has_earlier=len(latest) > CHAT_PAGE_SIZE
     )
+
+
+def product_list_for_user(user: User) -> QuerySet[Product]:
+    """The user's products with their photos; none for an anonymous or inactive user."""
+    if not user.is_authenticated or not user.is_active:
+        return Product.objects.none()
+    return Product.objects.filter(owner=user).prefetch_related("images")
+
+
+def product_get_for_user(user: User, product_id: int) -> Product:
+    return get_object_or_404(product_list_for_user(user), pk=product_id)
+
+
+def product_image_get_for_user(user: User, product_id: int, image_id: int) -> ProductImage:
+    """A photo of the user's product, or 404 (another user's looks like a missing one)."""
+    if not user.is_authenticated or not user.is_active:
+        raise Http404("No such photo.")
+    return get_object_or_404(
+        ProductImage.objects.select_related("product"),
+        pk=image_id,
+        product_id=product_id,
+        product__owner=user,
+    )
+
+
+def product_cutouts(product: Product | None) -> list[str]:
+    """Storage paths of the product's finished cutouts, main photo first."""
+    if product is None:
+        return []
+    done = product.images.filter(cutout_status=CutoutStatus.DONE).exclude(cutout="")
+    return [path for path in done.order_by("position", "id").values_list("cutout", flat=True)]
+
+
+def main_cutout(product: Product | None) -> str:
+    """The storage path of the product's first finished cutout, or "" (draw a generic product)."""
+    return next(iter(product_cutouts(product)), "")

@@ -81,3 +81,17 @@ def project_lock_after(*, project: Project, step: str) -> None:
     if project.step_index() > STEP_ORDER.index(step):
         Project.objects.filter(pk=project.pk).update(step=step)
         project.step = step
+
+
+# Pages of later apps that work on a project's product (the 3D capture), linked from the
+# product panel of the Brief page: registered like the steps, so `projects` names no URL.
+_tools: list[tuple[str, str]] = []
+
+
+def register_tool(label: str, url_name: str) -> None:
+    if (label, url_name) not in _tools:
+        _tools.append((label, url_name))
+
+
+def tool_links(project: Project) -> list[tuple[str, str]]:
+    return [(label, reverse(url_name, args=[project.pk])) for label, url_name in _tools]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from projects import views
+from projects import product_views, views
 
 app_name = "projects"
 urlpatterns = [
@@ -20,4 +20,28 @@ urlpatterns = [
     path("<int:project_id>/rename", views.project_rename, name="rename"),
     path("<int:project_id>/duplicate", views.project_duplicate, name="duplicate"),
     path("<int:project_id>/delete", views.project_delete, name="delete"),
+    path("<int:project_id>/product", product_views.project_product, name="project_product"),
+    path("products/", product_views.product_list, name="products"),
+    path("products/<int:product_id>/", product_views.product_detail, name="product"),
+    path("products/<int:product_id>/delete", product_views.product_delete, name="product_delete"),
+    path(
+        "products/<int:product_id>/photos",
+        product_views.product_photos_upload,
+        name="product_photos",
+    ),
+    path(
+        "products/<int:product_id>/video",
+        product_views.product_video_upload,
+        name="product_video",
+    ),
+    path(
+        "products/<int:product_id>/photos/<int:image_id>",
+        product_views.product_photo_tile,
+        name="product_photo",
+    ),
+    path(
+        "products/<int:product_id>/photos/<int:image_id>/<str:action>",
+        product_views.product_photo_action,
+        name="product_photo_action",
+    ),
 ]

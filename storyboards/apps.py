@@ -25,7 +25,7 @@ class StoryboardsConfig(AppConfig):
         )
         project_duplicated.connect(mood_copy_all, dispatch_uid="storyboards.mood_copy_all")
         register_owned_file(MoodImage, "image", owner="mood__project__owner")
-        for field in ("image", "video"):
+        for field in ("image", "previous_image", "video"):
             register_owned_file(Scene, field, owner="storyboard__project__owner")
         for field in ("audio", "video", "thumbnail"):
             register_owned_file(Composition, field, owner="storyboard__project__owner")

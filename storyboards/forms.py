@@ -31,6 +31,30 @@ class SceneImageForm(forms.Form):
     )
 
 
+class ScenePlaceForm(forms.Form):
+    instruction = forms.CharField(
+        max_length=Scene._meta.get_field("placement_instruction").max_length, required=False
+    )
+
+
+class SceneTurntableForm(forms.Form):
+    """Where the product's turntable goes over the clip: left, centre or right, near the bottom."""
+
+    PLACES = {"left": 0.1, "centre": 0.5, "right": 0.9}
+    use = forms.BooleanField(required=False)
+    place = forms.ChoiceField(choices=[(name, name.title()) for name in PLACES], initial="centre")
+    scale = forms.FloatField(min_value=0.15, max_value=0.9, initial=0.45)
+
+    def placement(self) -> dict[str, object]:
+        data = self.cleaned_data
+        return {
+            "use": data["use"],
+            "x": self.PLACES[data["place"]],
+            "y": 0.9,
+            "scale": data["scale"],
+        }
+
+
 class SceneTimingForm(forms.Form):
     duration = forms.FloatField(
         min_value=MIN_SCENE_SECONDS,

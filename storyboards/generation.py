@@ -25,6 +25,7 @@ from media_pipeline.metering import UsageContext, usage_context
 from media_pipeline.registry import providers
 from media_pipeline.states import claim, renew, transition
 from projects.models import Project
+from projects.selectors import main_cutout
 from storyboards.live import MOOD
 from storyboards.models import ARTIFACT_STATES, MOOD_STATES, GenerationStatus, Mood, MoodImage
 
@@ -248,7 +249,12 @@ def _image_draw(mood: Mood, position: int) -> StoredMedia:
         width=width,
         height=height,
         seed=mood.seed + position,
-        style=ImageStyle(palette=mood.palette, keywords=mood.feel, layout=mood.layout),
+        style=ImageStyle(
+            palette=mood.palette,
+            keywords=mood.feel,
+            layout=mood.layout,
+            product_cutout=main_cutout(mood.project.product),
+        ),
         count=1,
     )[0]
 

@@ -192,6 +192,19 @@ class Scene(models.Model):
     # The user's extra words for the next image ("warmer light"), kept until replaced.
     image_instruction = models.CharField(max_length=300, blank=True)
     image = models.ImageField(upload_to="scenes/images/", blank=True)
+    # The image before the product was placed into it: one click brings it back.
+    previous_image = models.ImageField(upload_to="scenes/images/", blank=True)
+    # How faithfully the placed product matches its photos (media_pipeline.fidelity), 0-1;
+    # null for an image the product was not placed into.
+    product_match = models.FloatField(null=True, blank=True)
+    previous_product_match = models.FloatField(null=True, blank=True)
+    placement_instruction = models.CharField(max_length=300, blank=True)
+    # The product's 3D turntable over the clip, its box placed by x, y (0-1) and its width a
+    # share of the frame's.
+    turntable_overlay = models.BooleanField(default=False)
+    turntable_x = models.FloatField(default=0.5)
+    turntable_y = models.FloatField(default=0.9)
+    turntable_scale = models.FloatField(default=0.45)
     video = models.FileField(upload_to="scenes/videos/", blank=True)
     # A later artifact made from an earlier one that has since changed: shown, one click redoes it.
     image_stale = models.BooleanField(default=False)

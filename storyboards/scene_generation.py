@@ -29,11 +29,15 @@ from media_pipeline.base import (
     ImageStyle,
     ProviderError,
     ScenePlan,
+    StoredMedia,
 )
 from media_pipeline.jobs import job_lease
 from media_pipeline.metering import UsageContext, usage_context
+from media_pipeline.overlay import overlay_turntable
 from media_pipeline.registry import providers
 from media_pipeline.states import StateGraph, claim, renew, transition
+from projects.products import product_turntable
+from projects.selectors import main_cutout
 from storyboards.generation import NEGATIVE_PROMPT, STUCK_MESSAGE
 from storyboards.models import (
     IN_FLIGHT,
@@ -180,6 +184,7 @@ def scene_image_draw(*, scene_id: int) -> None:
                 palette=mood.get("palette") or [],
                 keywords=mood.get("feel") or "",
                 layout=mood.get("layout") or "",
+                product_cutout=main_cutout(scene.storyboard.project.product),
             ),
             count=1,
         )[0]
@@ -189,6 +194,7 @@ def scene_image_draw(*, scene_id: int) -> None:
         to=GenerationStatus.DONE,
         sources=[GenerationStatus.RUNNING],
         image=media.path,
+        product_match=None,
         image_stale=False,
         video_stale=stale_if_made("video"),
     )
@@ -208,6 +214,7 @@ def scene_video_animate(*, scene_id: int) -> None:
             motion=scene.motion,
             seed=scene.seed,
         )
+    media = with_turntable(scene, media)
     scene_move(
         scene,
         SCENE_VIDEO_STATES,
@@ -215,6 +222,21 @@ def scene_video_animate(*, scene_id: int) -> None:
         sources=[GenerationStatus.RUNNING],
         video=media.path,
         video_stale=False,
+    )
+
+
+def with_turntable(scene: Scene, media: StoredMedia) -> StoredMedia:
+    """The clip with the product's 3D turntable over it, when the scene asks for one."""
+    product = scene.storyboard.project.product
+    turntable = product_turntable(product) if scene.turntable_overlay else ""
+    if not turntable:
+        return media
+    return overlay_turntable(
+        clip_path=media.path,
+        turntable_path=turntable,
+        x=scene.turntable_x,
+        y=scene.turntable_y,
+        scale=scene.turntable_scale,
     )
 
 

@@ -183,6 +183,12 @@ class SceneCard:
         )
 
     @property
+    def product_match_low(self) -> bool:
+        """The placed product scored under the threshold: the card warns and offers a retry."""
+        score = self.scene.product_match
+        return score is not None and score < settings.PRODUCT_MATCH_THRESHOLD
+
+    @property
     def clip_ready(self) -> bool:
         return self.scene.video_status == DONE and bool(self.scene.video)
 

@@ -20,7 +20,7 @@ from celery import shared_task
 
 from media_pipeline.jobs import enqueue_on_commit, provider_job, waiting_too_long
 from media_pipeline.registry import providers
-from storyboards import composing, generation, scene_generation
+from storyboards import composing, generation, placement_work, scene_generation
 
 # Past the lease and every retry's wait, an artifact still in flight has lost its job.
 STUCK_AFTER = timedelta(minutes=15)
@@ -103,6 +103,17 @@ def scene_image_draw_task(*, scene_id: int) -> None:
 )
 def scene_video_animate_task(*, scene_id: int) -> None:
     scene_generation.scene_video_animate(scene_id=scene_id)
+
+
+# A remote model (FLUX Kontext) or Pillow plus the fidelity check (about a second of CPU): `io`.
+@provider_job(
+    queue="io",
+    fail=scene_generation.scene_image_fail,
+    requeue=scene_generation.scene_image_requeue,
+    renew=scene_generation.scene_renew,
+)
+def scene_product_place_task(*, scene_id: int) -> None:
+    placement_work.scene_product_place(scene_id=scene_id)
 
 
 def scene_video_queue() -> str:

@@ -12,13 +12,15 @@ from projects.decorators import project_step
 from projects.models import Project, Step
 from projects.ratelimit import RateLimited
 from projects.steps import step_page_context
-from storyboards import scene_services, services
+from storyboards import placement, scene_services, services
 from storyboards.forms import (
     SceneImageForm,
     SceneMoveForm,
+    ScenePlaceForm,
     SceneRewriteForm,
     SceneTextForm,
     SceneTimingForm,
+    SceneTurntableForm,
 )
 from storyboards.live import render_mood_region, render_mood_update
 from storyboards.models import Scene
@@ -200,6 +202,39 @@ def scene_image(request: HttpRequest, project: Project, scene_id: int) -> HttpRe
             scene=scene, instruction=data["instruction"] if "instruction" in request.POST else None
         ),
     )
+
+
+@require_POST
+@project_step(Step.SCENES)
+def scene_place_product(request: HttpRequest, project: Project, scene_id: int) -> HttpResponse:
+    scene = scene_get_for_project(project, scene_id)
+    return _scene_form_action(
+        request,
+        scene,
+        ScenePlaceForm(request.POST),
+        lambda data: placement.scene_place_product(scene=scene, instruction=data["instruction"]),
+    )
+
+
+@require_POST
+@project_step(Step.SCENES)
+def scene_turntable(request: HttpRequest, project: Project, scene_id: int) -> HttpResponse:
+    scene = scene_get_for_project(project, scene_id)
+    form = SceneTurntableForm(request.POST)
+    return _scene_form_action(
+        request,
+        scene,
+        form,
+        lambda data: placement.scene_use_turntable(scene=scene, **form.placement()),
+    )
+
+
+@require_POST
+@project_step(Step.SCENES)
+def scene_image_back(request: HttpRequest, project: Project, scene_id: int) -> HttpResponse:
+    scene = scene_get_for_project(project, scene_id)
+    _attempt(request, lambda: placement.scene_image_back(scene=scene))
+    return _scene_response(request, scene)
 
 
 @require_POST

@@ -35,6 +35,7 @@ from replicate.helpers import FileOutput
 from replicate.prediction import Prediction
 
 from media_pipeline import clips, deadlines, ffmpeg, storage, webhooks
+from media_pipeline.backends import local_cutout
 from media_pipeline.base import ImageStyle, ProviderError, StoredMedia
 from media_pipeline.deadlines import Deadline, DeadlineExceeded
 from media_pipeline.metering import Meter, metered
@@ -423,6 +424,30 @@ class ReplicateCompositingBackend(ReplicateBackend):
             }
             url = self.run(inputs, meter)[0]
             return self.store_image(url, size, kind="composites")
+
+
+class ReplicateCutoutBackend(ReplicateBackend):
+    """Background removal with rembg (`cjwbw/rembg`, a community model: pinned by version).
+
+    Its output is a PNG of the input's size with the backdrop transparent; it is stored
+    cropped to the product's outline, like the local cutouts.
+    """
+
+    capability = "cutout"
+    default_deadline_seconds = 120.0
+
+    def cutout(self, *, image_path: str) -> StoredMedia:
+        with self.call() as meter:
+            url = self.run({"image": self.file_input(image_path)}, meter)[0]
+            with self.downloaded(url, _check_image) as local, Image.open(local) as image:
+                rgba = image.convert("RGBA")
+        box = rgba.getchannel("A").getbbox()
+        if box is None:
+            raise ProviderError(
+                "Replicate found no product in this photo; use one with the product in view.",
+                permanent=True,
+            )
+        return local_cutout.store_rgba(rgba.crop(box))
 
 
 class ReplicateAudioBackend(ReplicateBackend):

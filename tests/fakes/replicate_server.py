@@ -65,19 +65,26 @@ SDXL = "stability-ai/sdxl"
 SVD = "stability-ai/stable-video-diffusion"
 KONTEXT = "flux-kontext-apps/multi-image-kontext-pro"
 MUSICGEN = "meta/musicgen"
+REMBG = "cjwbw/rembg"
 VERSIONS = {
     "7762fd07cf82c948538e41f63f77d685e02b063e37e496e96eefd46c929f9bdc": SDXL,
     "39ed52f2a78e934b3ba6e2a89f5b1c712de7dfea535525255b1aa35c5565e08b": SDXL,
     "3f0457e4619daac51203dedb472816fd4af51f3149fa7a9e0b5ffcf1b8172438": SVD,
     "6d14f9b3d25a9400c4a5e5f0f6842ae7537fefcf68df86dad9533f66204f2bb2": KONTEXT,
     "671ac645ce5e552cc63a54a2bbff63fcf798043055d2dac5fc9e36a837eedcfb": MUSICGEN,
+    "fb8af171cfa1616ddcf1242c093f9c46bcada5ad4cf6f2fbe8b81b330ec5c003": REMBG,
 }
 OFFICIAL_MODELS = {KONTEXT, "minimax/speech-02-turbo"}
-REQUIRED_INPUTS = {SVD: ("input_image",), KONTEXT: ("prompt", "input_image_1", "input_image_2")}
+REQUIRED_INPUTS = {
+    SVD: ("input_image",),
+    KONTEXT: ("prompt", "input_image_1", "input_image_2"),
+    REMBG: ("image",),
+}
 IMAGE_INPUTS = {
     SDXL: ("image", "mask"),
     SVD: ("input_image",),
     KONTEXT: ("input_image_1", "input_image_2"),
+    REMBG: ("image",),
 }
 ENUM_INPUTS = {
     SDXL: {
@@ -408,6 +415,8 @@ class FakeReplicate(FakeServer):
         values = data["input"]
         if prediction.script.output_seconds is not None:
             values = values | {"duration": prediction.script.output_seconds}
+        if data["model"] == REMBG:
+            values = values | {"image_bytes": self.resolve_file(values["image"])}
         files = _model_output(data["model"], values)
         urls = [
             self._serve_file(data["id"], name, content, prediction.script.expire_outputs)
@@ -643,6 +652,8 @@ def _model_output(model: str, values: dict[str, Any]) -> list[tuple[str, bytes]]
         return [
             ("output.mp4", mp4_bytes(frames, values.get("frames_per_second", 6), SVD_FRAME_SIZE))
         ]
+    if model == REMBG:
+        return [("output.png", rembg_bytes(values["image_bytes"]))]
     if model == MUSICGEN:
         extension = values.get("output_format", "wav")
         return [(f"out.{extension}", wav_bytes(values.get("duration", 8)))]
@@ -662,6 +673,23 @@ def png_bytes(size: tuple[int, int], variant: int = 0, image_format: str = "PNG"
     image.paste((230, 200, 60), (0, 0, size[0] // 2, size[1] // 2))
     buffer = io.BytesIO()
     image.save(buffer, format=image_format)
+    return buffer.getvalue()
+
+
+def rembg_bytes(image: bytes) -> bytes:
+    """The input with every pixel near its top-left corner's colour transparent, as rembg's PNG."""
+    with Image.open(io.BytesIO(image)) as source:
+        rgba = source.convert("RGBA")
+    corner = rgba.getpixel((0, 0))
+    alpha = [
+        0 if sum(abs(a - b) for a, b in zip(pixel[:3], corner[:3], strict=True)) < 60 else 255
+        for pixel in rgba.get_flattened_data()
+    ]
+    mask = Image.new("L", rgba.size)
+    mask.putdata(alpha)
+    rgba.putalpha(mask)
+    buffer = io.BytesIO()
+    rgba.save(buffer, format="PNG")
     return buffer.getvalue()
 
 

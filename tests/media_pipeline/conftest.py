@@ -15,6 +15,8 @@ LOCAL_BACKENDS = {
     "video": ("media_pipeline.backends.local_video.LocalVideoBackend", {}),
     "compositing": ("media_pipeline.backends.local_compositing.LocalCompositingBackend", {}),
     "audio": ("media_pipeline.backends.local_audio.LocalAudioBackend", {}),
+    "cutout": ("media_pipeline.backends.local_cutout.LocalCutoutBackend", {}),
+    "capture": ("media_pipeline.backends.local_capture.LocalCaptureBackend", {}),
 }
 KEYFRAME_RE = re.compile(r"pts_time:(?P<time>[\d.]+).*?iskey:1")
 

@@ -8,6 +8,7 @@ from django.db import models
 from django.test import Client
 
 from media_pipeline.delivery import owned_files
+from nerf.models import NerfJob
 from storyboards.models import Composition
 from tests.factories import (
     MoodImageFactory,
@@ -27,6 +28,9 @@ FACTORIES = {
     "storyboards.scene": lambda owner: SceneFactory(storyboard__project__owner=owner),
     "storyboards.composition": lambda owner: Composition.objects.create(
         storyboard=StoryboardFactory(project__owner=owner)
+    ),
+    "nerf.nerfjob": lambda owner: NerfJob.objects.create(
+        product=ProductImageFactory(product__owner=owner).product
     ),
 }
 FIELDS = [

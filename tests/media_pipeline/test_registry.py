@@ -2,7 +2,9 @@ import pytest
 
 from config import settings as project_settings
 from media_pipeline.backends.local_audio import LocalAudioBackend
+from media_pipeline.backends.local_capture import LocalCaptureBackend
 from media_pipeline.backends.local_compositing import LocalCompositingBackend
+from media_pipeline.backends.local_cutout import LocalCutoutBackend
 from media_pipeline.backends.local_image import LocalImageBackend
 from media_pipeline.backends.local_text import LocalTextBackend
 from media_pipeline.backends.local_video import LocalVideoBackend
@@ -14,6 +16,8 @@ LOCAL_CLASSES = {
     "video": LocalVideoBackend,
     "compositing": LocalCompositingBackend,
     "audio": LocalAudioBackend,
+    "cutout": LocalCutoutBackend,
+    "capture": LocalCaptureBackend,
 }
 
 

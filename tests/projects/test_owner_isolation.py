@@ -3,10 +3,12 @@
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from nerf.models import NerfJob
 from tests.factories import (
     ChatMessageFactory,
     CompositionFactory,
     MoodFactory,
+    ProductImageFactory,
     SceneFactory,
     StoryboardFactory,
 )
@@ -19,6 +21,10 @@ OWNED_PARAMS = {
     "scene_id",
     "message_id",
     "composition_id",
+    "product_id",
+    "image_id",
+    "action",
+    "capture_id",
 }
 
 
@@ -42,6 +48,7 @@ def owned_urls(object_ids):
 def first_users_objects(user):
     storyboard = StoryboardFactory(project__owner=user)
     project = storyboard.project
+    photo = ProductImageFactory(product__owner=user)
     return {
         "project_id": project.pk,
         "mood_id": MoodFactory(project=project).pk,
@@ -49,6 +56,10 @@ def first_users_objects(user):
         "scene_id": SceneFactory(storyboard=storyboard).pk,
         "message_id": ChatMessageFactory(project=project).pk,
         "composition_id": CompositionFactory(storyboard=storyboard).pk,
+        "product_id": photo.product_id,
+        "image_id": photo.pk,
+        "action": "main",
+        "capture_id": NerfJob.objects.create(product=photo.product).pk,
     }
 
 
