@@ -82,8 +82,13 @@ class StoryboardSource:
     def _ending(self, storyboard: Storyboard) -> list[Event]:
         if storyboard.status == Storyboard.Status.ERROR:
             return [("storyboard_error", self._summary(storyboard, storyboard.error))]
-        if storyboard_complete(storyboard, list(storyboard.scenes.all())):
-            return [("storyboard_complete", self._summary(storyboard, None))]
+        scenes = list(storyboard.scenes.all())
+        if storyboard_complete(storyboard, scenes):
+            # Every scene as it ended: a scene that finished with this one sends no update.
+            finished = [scene_out(scene) for scene in scenes]
+            return [
+                ("storyboard_complete", {**self._summary(storyboard, None), "scenes": finished})
+            ]
         return []
 
     def _summary(self, storyboard: Storyboard, error: str | None) -> dict[str, Any]:

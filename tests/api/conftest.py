@@ -8,6 +8,7 @@ class ApiClient:
     """A test client that calls the API with a bearer token and JSON bodies."""
 
     def __init__(self, secret: str) -> None:
+        self.secret = secret
         self.client = Client(headers={"Authorization": f"Bearer {secret}"})
 
     def get(self, url: str, **kwargs):
