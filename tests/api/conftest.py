@@ -37,3 +37,16 @@ def api(token):
 @pytest.fixture
 def other_api(other_user):
     return ApiClient(token_create(user=other_user, name="other")[1])
+
+
+@pytest.fixture
+def jobs(monkeypatch):
+    """The names of the jobs the services enqueue, recorded instead of sent to the broker."""
+    from celery.app.task import Task
+
+    sent: list[str] = []
+    monkeypatch.setattr(Task, "delay", lambda task, **kwargs: sent.append(task.name))
+    monkeypatch.setattr(
+        Task, "apply_async", lambda task, kwargs=None, **options: sent.append(task.name)
+    )
+    return sent
