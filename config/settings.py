@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "projects",
     "storyboards",
     "nerf",
+    "api",
 ]
 
 MIDDLEWARE = [

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from api.routes import urls as api_urls
 from config import views
 from media_pipeline import delivery
 
@@ -9,6 +10,8 @@ urlpatterns = [
     path("", views.landing, name="landing"),
     path("health", views.health, name="health"),
     path("accounts/", include("allauth.urls")),
+    path("account/tokens/", include("api.urls")),
+    path("api/", api_urls),
     path("admin/", admin.site.urls),
     path("", include("media_pipeline.urls")),
     path("live/", include("live.urls")),

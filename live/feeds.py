@@ -1,5 +1,9 @@
 """One subscription per open project per web process, fanned out to that process's sockets.
 
+Besides pages (which receive rendered partials), a follower may take the raw events
+(`follow(layer, project_id, queue)`): the API's SSE streams translate them into their own
+events, and so ride on the same single subscription.
+
 Each event reaches a process once (one Redis read) and is rendered once per page kind and
 viewer, in worker threads; the frames are then written to every socket showing that page.
 Going through the channel layer per socket instead cost about half a millisecond of
@@ -41,6 +45,7 @@ class Feed:
         self.layer = layer
         self.group = project_group(project_id)
         self.pages: set[Page] = set()
+        self.queues: set[asyncio.Queue] = set()
         self.channel = ""
         self.ready = asyncio.ensure_future(self._join())
         self.reader: asyncio.Task | None = None
@@ -79,6 +84,8 @@ class Feed:
             return None
 
     async def _deliver(self, event: dict[str, Any]) -> None:
+        for queue in self.queues:
+            queue.put_nowait(event)
         for page, html in await self._frames(event):
             try:
                 await page.send_html(html)
@@ -128,22 +135,44 @@ _feeds: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[int, Feed]] = 
 )
 
 
-async def join(layer: BaseChannelLayer, project_id: int, page: Page) -> None:
-    """Start receiving the project's events; returns once they are being received."""
+def _feed(layer: BaseChannelLayer, project_id: int) -> Feed:
     feeds = _feeds.setdefault(asyncio.get_running_loop(), {})
     feed = feeds.get(project_id)
     if feed is None:
         feed = feeds[project_id] = Feed(layer, project_id)
+    return feed
+
+
+async def join(layer: BaseChannelLayer, project_id: int, page: Page) -> None:
+    """Start receiving the project's events; returns once they are being received."""
+    feed = _feed(layer, project_id)
     feed.pages.add(page)
     await asyncio.shield(feed.ready)
 
 
+async def follow(layer: BaseChannelLayer, project_id: int, queue: asyncio.Queue) -> None:
+    """Put each of the project's raw events into `queue`; returns once they are being received."""
+    feed = _feed(layer, project_id)
+    feed.queues.add(queue)
+    await asyncio.shield(feed.ready)
+
+
 async def leave(project_id: int, page: Page) -> None:
-    feeds = _feeds.get(asyncio.get_running_loop(), {})
-    feed = feeds.get(project_id)
-    if feed is None:
-        return
-    feed.pages.discard(page)
-    if not feed.pages:
+    feed = _feeds.get(asyncio.get_running_loop(), {}).get(project_id)
+    if feed is not None:
+        feed.pages.discard(page)
+        await _close_if_unused(project_id, feed)
+
+
+async def unfollow(project_id: int, queue: asyncio.Queue) -> None:
+    feed = _feeds.get(asyncio.get_running_loop(), {}).get(project_id)
+    if feed is not None:
+        feed.queues.discard(queue)
+        await _close_if_unused(project_id, feed)
+
+
+async def _close_if_unused(project_id: int, feed: Feed) -> None:
+    feeds = _feeds[asyncio.get_running_loop()]
+    if not feed.pages and not feed.queues and feeds.get(project_id) is feed:
         del feeds[project_id]
         await feed.close()

@@ -33,7 +33,8 @@ def walk(patterns, namespace=""):
         if isinstance(entry, URLResolver):
             inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
             yield from walk(entry.url_patterns, inner)
-        elif isinstance(entry, URLPattern) and entry.name:
+        elif isinstance(entry, URLPattern) and entry.name and namespace != "api:":
+            # The API answers JSON bodies and streams; tests/api walks it with valid bodies.
             yield f"{namespace}{entry.name}", set(entry.pattern.converters)
 
 
