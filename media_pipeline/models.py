@@ -35,6 +35,8 @@ class ProviderUsage(models.Model):
         indexes = [
             models.Index(fields=["capability", "created_at"]),
             models.Index(fields=["outcome"]),
+            # A user's spend this month (budgets) and the metrics page's per-user figures.
+            models.Index(fields=["user", "created_at"]),
         ]
 
     def __str__(self) -> str:
