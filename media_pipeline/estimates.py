@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 
 from media_pipeline.metering import Meter, estimate_cost
+from media_pipeline.registry import providers
 
 # Typical usage of one call, per capability. Images scale with the profile's diffusion steps.
 TYPICAL_TEXT_TOKENS = (1500, 500)
@@ -20,6 +21,7 @@ TYPICAL_IMAGE_SECONDS_PER_STEP = 0.08
 TYPICAL_GPU_SECONDS = {"video": 40.0, "compositing": 12.0, "audio": 15.0}
 CENTS = Decimal("0.01")
 FREE_LABEL = "free (local)"
+LOCAL_MODULES = "media_pipeline.backends.local"
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,8 @@ class Estimate:
     def label(self) -> str:
         if self.free:
             return FREE_LABEL
+        if self.cost < CENTS:
+            return "< $0.01"
         return f"≈ ${self.cost.quantize(CENTS, rounding=ROUND_HALF_UP)}"
 
 
@@ -82,5 +86,6 @@ def call_cost(capability: str) -> Decimal:
 
 
 def is_local(capability: str) -> bool:
-    """Local backends run on our machines and cost nothing (their module names say `local`)."""
-    return ".local" in settings.MEDIA_PIPELINE[capability]["BACKEND"]
+    """Local backends (and their subclasses) run on our machines and cost nothing."""
+    backend = type(providers[capability])
+    return any(cls.__module__.startswith(LOCAL_MODULES) for cls in backend.__mro__)
