@@ -17,7 +17,6 @@ from tests.factories import (
     UserFactory,
 )
 from tests.operations.conftest import usage
-from tests.storyboards.test_scene_tasks import wait_until
 
 FAILED = GenerationStatus.FAILED
 DONE = GenerationStatus.DONE
