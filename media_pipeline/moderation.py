@@ -11,9 +11,10 @@ when a key is set) or a dotted path. Built once, reset when the settings change.
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
-from typing import Any, Protocol
+from functools import cache, wraps
+from typing import Any, Protocol, TypeVar
 
 from django.conf import settings
 from django.core.signals import setting_changed
@@ -21,6 +22,7 @@ from django.dispatch import Signal
 from django.utils.module_loading import import_string
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 REFUSED_MESSAGE = (
     "We can't send this to our generators: part of it looks like content we don't allow. "
@@ -125,10 +127,25 @@ def check(text: str, *, user_id: int | None, what: str, subject: str = "") -> No
     raise ContentRefused(verdict.reasons)
 
 
-def check_all(texts: dict[str, str], *, user_id: int | None, subject: str = "") -> None:
-    """`check` each named text (e.g. the brief's fields), the name as `what`."""
-    for what, text in texts.items():
-        check(text, user_id=user_id, what=what, subject=subject)
+def moderated(
+    argument: str, *, what: str, owner: Callable[..., tuple[int | None, str]]
+) -> Callable[[Callable[..., T]], Callable[..., T]]:
+    """Check the service's keyword `argument` before the service (and its transaction) runs.
+
+    Outside the service's transaction, so the flag filed from `content_flagged` is kept while
+    the refused change is not. `owner(**kwargs)` gives the user id and usage subject.
+    """
+
+    def decorator(service: Callable[..., T]) -> Callable[..., T]:
+        @wraps(service)
+        def checked(**kwargs: Any) -> T:
+            user_id, subject = owner(**kwargs)
+            check(kwargs.get(argument) or "", user_id=user_id, what=what, subject=subject)
+            return service(**kwargs)
+
+        return checked
+
+    return decorator
 
 
 def _reset_on_settings_change(*, setting: str, **kwargs: Any) -> None:

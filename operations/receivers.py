@@ -28,7 +28,7 @@ def flag_file(
     )
 
 
-def _on_content_flagged(sender: object, **details: object) -> None:
+def _on_content_flagged(sender: object, signal: object, **details: object) -> None:
     flag_file(**details)
 
 
