@@ -4,6 +4,8 @@
   the database, so pages keep working; only requests that need Redis (the channel layer,
   enqueueing a job) are refused.
 - An upload past MAX_UPLOAD_BYTES or MAX_UPLOAD_PIXELS (media_pipeline.uploads): 413.
+- Text the moderation check flagged (403) or work past the user's monthly budget (402),
+  wherever a service raised it: the message says why and what to do.
 
 htmx requests get the message as text/plain, which the page shows as a toast
 (static/js/app.js); other requests get a small page.
@@ -26,6 +28,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.template.loader import render_to_string
 from django.utils.deprecation import MiddlewareMixin
 
+from media_pipeline.budgets import BudgetExceeded
+from media_pipeline.moderation import ContentRefused
 from media_pipeline.uploads import UploadRefused
 
 logger = logging.getLogger(__name__)
@@ -65,6 +69,21 @@ class BackendDownMiddleware(MiddlewareMixin):
             return None
         logger.warning("%s %s answered 503: %s", request.method, request.path, exception)
         return service_busy_response(request)
+
+
+class RequestRefusedMiddleware(MiddlewareMixin):
+    """Turns a service's ContentRefused or BudgetExceeded into a polite refusal."""
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, ContentRefused):
+            return refusal_response(
+                request, status=403, title="Please rephrase", message=str(exception)
+            )
+        if isinstance(exception, BudgetExceeded):
+            return refusal_response(
+                request, status=402, title="Monthly budget reached", message=str(exception)
+            )
+        return None
 
 
 class UploadLimitMiddleware(MiddlewareMixin):

@@ -31,7 +31,8 @@ SITE_URL = env_str("SITE_URL", "http://localhost:8000").rstrip("/")
 
 INSTALLED_APPS = [
     "daphne",
-    "django.contrib.admin",
+    # The admin with email login and the metrics page (operations.admin_site).
+    "operations.apps.ReelsmithAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
     "storyboards",
     "nerf",
     "api",
+    "operations",
 ]
 
 MIDDLEWARE = [
@@ -68,6 +70,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "live.middleware.HtmxLoginRedirectMiddleware",
+    "config.middleware.RequestRefusedMiddleware",
+    "operations.middleware.ProjectHoldMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -472,3 +476,16 @@ RATE_LIMITS = {
     # Creating and duplicating projects share one bucket: both add a project.
     "projects": (env_int("RATE_LIMIT_PROJECTS_PER_MINUTE", 10), 60),
 }
+
+# --- Operations (the admin's metrics, moderation, budgets) ----------------------------
+
+# What a user may spend a month unless the admin gives them their own budget (US$).
+MONTHLY_BUDGET_USD = env_str("MONTHLY_BUDGET_USD", "20")
+# `auto` (OpenAI's moderation endpoint when OPENAI_API_KEY is set), `openai`, `local`, or a path.
+MODERATION_BACKEND = env_str("MODERATION_BACKEND", "auto")
+# The local rule set: words and phrases refused (whole words, any case). Comma-separated.
+MODERATION_WORDS = env_list(
+    "MODERATION_WORDS", "behead,child porn,kill yourself,nazi propaganda,terrorist attack"
+)
+METRICS_FAILURE_RATE_WARNING = float(env_str("METRICS_FAILURE_RATE_WARNING", "0.2"))
+METRICS_QUEUE_AGE_WARNING_MINUTES = env_int("METRICS_QUEUE_AGE_WARNING_MINUTES", 10)

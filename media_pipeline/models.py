@@ -35,6 +35,14 @@ class ProviderUsage(models.Model):
         indexes = [
             models.Index(fields=["capability", "created_at"]),
             models.Index(fields=["outcome"]),
+            # A user's spend this month (budgets) and the metrics page's per-user figures.
+            models.Index(fields=["user", "created_at"]),
+            # The metrics page's aggregates over a period read this index alone (PostgreSQL).
+            models.Index(
+                fields=["created_at"],
+                include=["capability", "backend", "outcome", "seconds", "cost_estimate", "user"],
+                name="usage_period_covering",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -5,6 +5,7 @@ from typing import Any
 from django.db import transaction
 
 import live
+from media_pipeline import moderation
 from media_pipeline.briefs import clean_brief, is_complete
 from projects.live import BRIEF_CARD
 from projects.models import Project, Step
@@ -12,8 +13,12 @@ from projects.steps import project_lock_after, project_unlock_step
 
 
 def brief_update(*, project: Project, data: dict[str, Any]) -> Project:
-    """Store a new brief (raises BriefError when invalid) and keep the Mood step in step with it."""
-    project.brief = clean_brief(data)
+    """Store a new brief (raises BriefError when invalid, ContentRefused when flagged) and keep
+    the Mood step in step with it."""
+    brief = clean_brief(data)
+    text = "\n".join(str(value) for value in brief.values() if value)
+    moderation.check(text, user_id=project.owner_id, what="brief", subject=f"project:{project.pk}")
+    project.brief = brief
     project.save(update_fields=["brief", "updated_at"])
     if is_complete(project.brief):
         project_unlock_step(project=project, step=Step.MOOD)

@@ -18,6 +18,7 @@ from media_pipeline import base
 from media_pipeline.briefs import BriefError
 from media_pipeline.jobs import job_lease
 from media_pipeline.metering import usage_context
+from media_pipeline.moderation import ContentRefused
 from media_pipeline.registry import providers
 from media_pipeline.states import claim, renew, transition
 from projects.briefs import brief_update
@@ -111,7 +112,7 @@ def brief_refresh_from_chat(*, project: Project) -> None:
     )
     try:
         brief_update(project=project, data=extracted)
-    except BriefError as error:
+    except (BriefError, ContentRefused) as error:
         logger.warning("project %s: extracted brief rejected: %s", project.pk, error)
 
 

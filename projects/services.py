@@ -7,6 +7,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 import live
+from media_pipeline import moderation
 from media_pipeline.jobs import enqueue_on_commit
 from projects import tasks
 from projects.live import CHAT
@@ -62,6 +63,8 @@ def project_delete(*, project: Project) -> None:
 
 def chat_message_send(*, project: Project, content: str) -> ChatMessage:
     """Store the user's message and queue the assistant's reply; returns the reply placeholder."""
+    subject = f"project:{project.pk}"
+    moderation.check(content, user_id=project.owner_id, what="chat message", subject=subject)
     with transaction.atomic():
         Project.objects.select_for_update().filter(pk=project.pk).first()
         if project.messages.filter(role=ChatMessage.Role.ASSISTANT, status__in=ANSWERING).exists():

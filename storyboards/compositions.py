@@ -16,7 +16,9 @@ from django.db import transaction
 
 from live import publish
 from media_pipeline import ffmpeg, states, storage
+from media_pipeline.budgets import spend_check
 from media_pipeline.compose import FORMATS
+from media_pipeline.estimates import estimate
 from media_pipeline.jobs import enqueue_on_commit
 from projects.models import Project
 from projects.ratelimit import rate_limit_hit
@@ -64,6 +66,7 @@ def composition_start(
     if aspect_ratio not in FORMATS or not 0 <= audio_volume <= MAX_VOLUME:
         raise CompositionRefused("Pick one of the formats and a volume between 0 and 200 %.")
     rate_limit_hit(user_id=user.pk, bucket="generation")
+    spend_check(user_id=project.owner_id, estimate=estimate("composition").cost)
     audio = _stored_upload(audio_upload) if audio_source == Composition.AudioSource.UPLOADED else ""
     composition = Composition.objects.create(
         storyboard=storyboard,
@@ -96,6 +99,9 @@ def composition_cancel(*, composition: Composition) -> None:
 def composition_retry(*, composition: Composition, user: AbstractBaseUser) -> None:
     """Make a failed or cancelled film again, with the same settings."""
     rate_limit_hit(user_id=user.pk, bucket="generation")
+    spend_check(
+        user_id=composition.storyboard.project.owner_id, estimate=estimate("composition").cost
+    )
     if composition.storyboard.compositions.filter(status__in=COMPOSITION_IN_FLIGHT).exists():
         raise CompositionRefused("Another film is being made; wait for it or cancel it first.")
     moved = states.transition(

@@ -14,7 +14,10 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Case, F, Q, Value, When
 
+from media_pipeline.budgets import spend_check
+from media_pipeline.estimates import estimate
 from media_pipeline.jobs import enqueue_on_commit
+from media_pipeline.moderation import moderated
 from projects.models import Project, Step
 from projects.ratelimit import rate_limit_hit
 from projects.steps import project_unlock_step
@@ -68,6 +71,7 @@ def storyboard_initialize(*, project: Project, user: AbstractBaseUser) -> Storyb
     if project.storyboards.filter(status=Storyboard.Status.GENERATING).exists():
         raise SceneError("A storyboard is already being planned; it appears here when ready.")
     rate_limit_hit(user_id=user.pk, bucket="generation")
+    spend_check(user_id=project.owner_id, estimate=estimate("storyboard").cost)
     storyboard = Storyboard.objects.create(
         project=project, brief=dict(project.brief), mood=mood_snapshot(mood)
     )
@@ -80,6 +84,11 @@ def mood_snapshot(mood: Mood) -> dict[str, object]:
     return {field: getattr(mood, field) for field in MOOD_FIELDS}
 
 
+def _scene_owner(*, scene: Scene, **kwargs: object) -> tuple[int, str]:
+    return scene.storyboard.project.owner_id, scene.storyboard.usage_subject
+
+
+@moderated("text", what="scene text", owner=_scene_owner)
 @transaction.atomic
 def scene_update_text(*, scene: Scene, text: str) -> None:
     """Replace the text by hand; a made image and clip become stale when the words change."""
@@ -94,6 +103,7 @@ def scene_update_text(*, scene: Scene, text: str) -> None:
     transaction.on_commit(scene_push(scene))
 
 
+@moderated("instruction", what="scene instruction", owner=_scene_owner)
 @transaction.atomic
 def scene_rewrite_text(*, scene: Scene, instruction: str) -> None:
     """Ask the writer to rewrite the text ("shorter", "mention the price"): one `io` job."""
@@ -109,6 +119,7 @@ def scene_approve_text(*, scene: Scene) -> None:
         _refuse(scene, "Write the scene's text first, then approve it.")
 
 
+@moderated("instruction", what="image instruction", owner=_scene_owner)
 @transaction.atomic
 def scene_generate_image(*, scene: Scene, instruction: str | None = None) -> None:
     """Draw the image again with a new seed, and the user's extra words when given."""
@@ -249,6 +260,7 @@ def storyboard_finish(*, storyboard: Storyboard) -> None:
 
 def _image_start(scene: Scene, *, where: Q, **fields: object) -> bool:
     """Queue the scene's image (and move it to the image stage) if nothing of it is in flight."""
+    spend_check(user_id=scene.storyboard.project.owner_id, estimate=estimate("scene_image").cost)
     started = scene_move(
         scene,
         SCENE_IMAGE_STATES,
@@ -264,6 +276,7 @@ def _image_start(scene: Scene, *, where: Q, **fields: object) -> bool:
 
 def _video_start(scene: Scene, *, where: Q) -> bool:
     """Queue the clip of an up-to-date image (moving the scene to the video stage)."""
+    spend_check(user_id=scene.storyboard.project.owner_id, estimate=estimate("scene_video").cost)
     image_ready = Q(image_status=DONE, image_stale=False) & ~Q(image="")
     started = scene_move(
         scene,

@@ -13,6 +13,8 @@ from django.db import transaction
 from django.db.models import F
 
 from live import publish
+from media_pipeline.budgets import spend_check
+from media_pipeline.estimates import estimate
 from media_pipeline.jobs import enqueue_on_commit
 from projects.models import Project, Step
 from projects.ratelimit import rate_limit_hit
@@ -39,6 +41,7 @@ def mood_generate_all(*, project: Project, user: AbstractBaseUser) -> list[Mood]
     if all(mood.status in MOOD_IN_FLIGHT for mood in slots):
         raise MoodError("The mood boards are already being made; they appear here as they finish.")
     rate_limit_hit(user_id=user.pk, bucket="generation")
+    spend_check(user_id=project.owner_id, estimate=estimate("moods").cost)
     started = [mood for mood in slots if _mood_plan_start(mood)]
     _plan_enqueue(started)
     transaction.on_commit(partial(publish, project.pk, MOODS, project.pk))
@@ -51,6 +54,7 @@ def mood_regenerate(*, mood: Mood) -> Mood:
     if mood.status in MOOD_IN_FLIGHT:
         raise MoodError("This board is already being made; it appears here as soon as it is ready.")
     rate_limit_hit(user_id=mood.project.owner_id, bucket="generation")
+    spend_check(user_id=mood.project.owner_id, estimate=estimate("mood").cost)
     if mood.status == Mood.Status.FAILED and mood.images.filter(status=GenerationStatus.FAILED):
         _mood_redraw_failed(mood)
     elif _mood_plan_start(mood):

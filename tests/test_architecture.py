@@ -6,7 +6,16 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("config", "live", "projects", "storyboards", "nerf", "api", "media_pipeline")
+APPS = (
+    "config",
+    "live",
+    "projects",
+    "storyboards",
+    "nerf",
+    "api",
+    "operations",
+    "media_pipeline",
+)
 # What each app may import among the project's own apps; `config` wires everything together.
 ALLOWED = {
     "media_pipeline": set(),
@@ -15,6 +24,7 @@ ALLOWED = {
     "storyboards": {"projects", "media_pipeline", "live"},
     "nerf": {"projects", "media_pipeline", "live"},
     "api": {"storyboards", "projects", "nerf", "media_pipeline", "live"},
+    "operations": {"storyboards", "projects", "media_pipeline", "live"},
     "config": set(APPS),
 }
 

@@ -12,7 +12,7 @@ from tests.factories import (
     UserFactory,
 )
 
-OUR_APPS = ("projects", "storyboards", "nerf", "media_pipeline")
+OUR_APPS = ("projects", "storyboards", "nerf", "media_pipeline", "operations")
 
 
 @pytest.mark.django_db

@@ -21,6 +21,24 @@ from typing import Any
 from tests.fakes import FakeServer, RecordedRequest, Response
 
 CHAT_PATH = "/v1/chat/completions"
+MODERATION_PATH = "/v1/moderations"
+MODERATION_MODEL = "omni-moderation-latest"
+# OpenAI's moderation categories (omni-moderation-latest), as its results name them.
+MODERATION_CATEGORIES = (
+    "harassment",
+    "harassment/threatening",
+    "hate",
+    "hate/threatening",
+    "illicit",
+    "illicit/violent",
+    "self-harm",
+    "self-harm/instructions",
+    "self-harm/intent",
+    "sexual",
+    "sexual/minors",
+    "violence",
+    "violence/graphic",
+)
 DEFAULT_API_KEY = "sk-test-fake-key"
 DEFAULT_TEXT = "Tell me more about the product."
 CREATED = 1700000000
@@ -56,10 +74,15 @@ class FakeOpenAI(FakeServer):
         self.api_key = api_key
         self.script: deque[Reply | ErrorReply] = deque()
         self._completions = 0
+        self.flagged_terms: dict[str, str] = {}
 
     @property
     def base_url(self) -> str:
         return f"{self.url}/v1"
+
+    @property
+    def moderation_requests(self) -> list[dict[str, Any]]:
+        return [request.json for request in self.requests_to("POST", MODERATION_PATH)]
 
     @property
     def chat_requests(self) -> list[dict[str, Any]]:
@@ -130,6 +153,10 @@ class FakeOpenAI(FakeServer):
         }
         self.script.append(replies[kind])
 
+    def flag(self, term: str, category: str = "violence") -> None:
+        """Moderation flags any input containing `term` (any case) under `category`."""
+        self.flagged_terms[term.lower()] = category
+
     def stall(self, seconds: float) -> None:
         """The next request is answered only after `seconds` (to trip a client timeout)."""
         self.script.append(Reply(content=DEFAULT_TEXT, delay=seconds))
@@ -137,6 +164,8 @@ class FakeOpenAI(FakeServer):
     # --- serving ---------------------------------------------------------------------
 
     def handle(self, request: RecordedRequest) -> Response:
+        if request.method == "POST" and request.path == MODERATION_PATH:
+            return self._moderate(request)
         if request.method != "POST" or request.path != CHAT_PATH:
             return _error(404, f"Invalid URL ({request.method} {request.path})")
         if request.headers.get("authorization") != f"Bearer {self.api_key}":
@@ -151,6 +180,32 @@ class FakeOpenAI(FakeServer):
         if problem:
             return _error(400, problem, param="response_format")
         return self._answer(body)
+
+    def _moderate(self, request: RecordedRequest) -> Response:
+        """POST /v1/moderations: one result per input, flagged when it holds a flagged term."""
+        if request.headers.get("authorization") != f"Bearer {self.api_key}":
+            return _error(401, "Incorrect API key provided.", code="invalid_api_key")
+        body = request.json or {}
+        inputs = body.get("input")
+        if not inputs:
+            return _error(400, "Missing required parameter: 'input'.", param="input")
+        texts = [inputs] if isinstance(inputs, str) else inputs
+        results = [self._moderation_result(text) for text in texts]
+        model = body.get("model") or MODERATION_MODEL
+        return Response.json({"id": f"modr-fake{len(texts)}", "model": model, "results": results})
+
+    def _moderation_result(self, text: str) -> dict[str, Any]:
+        hits = {category for term, category in self.flagged_terms.items() if term in text.lower()}
+        return {
+            "flagged": bool(hits),
+            "categories": {name: name in hits for name in MODERATION_CATEGORIES},
+            "category_scores": {
+                name: 0.97 if name in hits else 0.0001 for name in MODERATION_CATEGORIES
+            },
+            "category_applied_input_types": {
+                name: ["text"] if name in hits else [] for name in MODERATION_CATEGORIES
+            },
+        }
 
     def _answer(self, body: dict[str, Any]) -> Response:
         scripted = self.script.popleft() if self.script else None

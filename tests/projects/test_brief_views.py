@@ -31,7 +31,9 @@ def test_send_with_htmx_returns_the_thread_partial(project, client_logged_in, qu
         reverse("projects:chat_send", args=[project.pk]), {"content": "Hi"}, **HTMX
     )
     body = response.content.decode()
-    assert body.startswith('<div id="chat-thread" class="chat-thread" tabindex="0" role="log" aria-label="Conversation" hx-swap-oob="true">')
+    assert body.startswith(
+        '<div id="chat-thread" class="chat-thread" tabindex="0" role="log" aria-label="Conversation" hx-swap-oob="true">'
+    )
     assert "<html" not in body
     assert "Hi" in body and 'class="typing"' in body
 

@@ -1,0 +1,363 @@
+"""The figures of the admin's metrics page, each from an aggregate query.
+
+No figure loops over usage rows in Python, so the page costs the same number of queries at ten
+rows or a million (tests/operations/test_metrics.py counts them; bench/metrics.py times them).
+Python only folds the few aggregated rows (one per capability and backend, per day, per user).
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from celery import current_app as celery_app
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import (
+    Avg,
+    Count,
+    DecimalField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    IntegerField,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    Window,
+)
+from django.db.models.functions import Ceil, Coalesce, RowNumber, TruncDate
+from django.utils import timezone
+
+from media_pipeline.models import ProviderUsage
+from operations.models import Budget
+from operations.spending import default_limit, month_start
+from projects.models import ANSWERING, ChatMessage
+from projects.tasks import STUCK_AFTER as REPLY_STUCK_AFTER
+from storyboards.models import (
+    IN_FLIGHT,
+    MOOD_IN_FLIGHT,
+    Composition,
+    GenerationStatus,
+    Mood,
+    MoodImage,
+    Scene,
+    Storyboard,
+)
+from storyboards.tasks import STUCK_AFTER
+
+PERIODS = {"today": "Today", "7d": "7 days", "30d": "30 days"}
+DEFAULT_PERIOD = "today"
+PERCENTILES = (50, 95)
+TOP_SPENDERS = 10
+QUEUES = ("io", "media")
+SUCCESS = Q(outcome=ProviderUsage.Outcome.SUCCESS)
+MONEY = DecimalField(max_digits=14, decimal_places=6)
+
+
+@dataclass
+class CapabilityRow:
+    capability: str
+    backend: str
+    started: int
+    done: int
+    failed: int
+    cost: Decimal
+    p50: float | None = None
+    p95: float | None = None
+
+    @property
+    def failure_rate(self) -> float:
+        return self.failed / self.started if self.started else 0.0
+
+
+@dataclass(frozen=True)
+class Day:
+    day: date
+    started: int
+    failed: int
+
+
+@dataclass(frozen=True)
+class Stuck:
+    kind: str
+    stuck: int
+    oldest_waiting: datetime | None
+
+
+@dataclass(frozen=True)
+class QueueDepth:
+    name: str
+    depth: int | None  # None: the broker did not answer
+
+
+@dataclass
+class Metrics:
+    period: str
+    since: datetime
+    rows: list[CapabilityRow]
+    totals: dict
+    days: list[Day]
+    films: dict
+    top_spenders: list[dict]
+    over_budget: list[dict]
+    queues: list[QueueDepth]
+    stuck: list[Stuck]
+    warnings: list[str] = field(default_factory=list)
+
+
+def period_start(period: str, *, now: datetime | None = None) -> datetime:
+    now = timezone.localtime(now)
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    days = {"today": 0, "7d": 6, "30d": 29}[period]
+    return midnight - timedelta(days=days)
+
+
+def metrics_for(period: str, *, now: datetime | None = None) -> Metrics:
+    since = period_start(period, now=now)
+    usage = ProviderUsage.objects.filter(created_at__gte=since)
+    metrics = Metrics(
+        period=period,
+        since=since,
+        rows=capability_rows(usage),
+        totals=usage_totals(usage),
+        days=daily_generations(usage),
+        films=film_figures(since),
+        top_spenders=top_spenders(usage),
+        over_budget=users_over_budget(),
+        queues=queue_depths(),
+        stuck=stuck_now(now=now),
+    )
+    metrics.warnings = warnings_for(metrics, now=now)
+    return metrics
+
+
+def capability_rows(usage: QuerySet[ProviderUsage]) -> list[CapabilityRow]:
+    """Started, done, failed, cost and p50/p95 seconds per capability and backend: two queries."""
+    grouped = (
+        usage.values("capability", "backend")
+        .annotate(
+            started=Count("id"),
+            done=Count("id", filter=SUCCESS),
+            cost=Coalesce(Sum("cost_estimate"), Value(0), output_field=MONEY),
+        )
+        .order_by("capability", "backend")
+    )
+    rows = {
+        (row["capability"], row["backend"]): CapabilityRow(
+            failed=row["started"] - row["done"], **row
+        )
+        for row in grouped
+    }
+    for (capability, backend), percentile, seconds in duration_percentiles(usage):
+        setattr(rows[capability, backend], f"p{percentile}", seconds)
+    return list(rows.values())
+
+
+def duration_percentiles(
+    usage: QuerySet[ProviderUsage],
+) -> list[tuple[tuple[str, str], int, float]]:
+    """Nearest-rank percentiles of `seconds` per capability and backend, in one query.
+
+    Each row is ranked within its group; only the rows at the percentiles' ranks come back.
+    """
+    group = [F("capability"), F("backend")]
+    ranked = usage.annotate(
+        rank=Window(RowNumber(), partition_by=group, order_by=F("seconds").asc()),
+        size=Window(Count("id"), partition_by=group),
+    )
+    wanted = Q()
+    for percentile in PERCENTILES:
+        wanted |= Q(rank=_nearest_rank(percentile))
+    picked = ranked.filter(wanted).values_list("capability", "backend", "rank", "size", "seconds")
+    found = []
+    for capability, backend, rank, size, seconds in picked:
+        for percentile in PERCENTILES:
+            if rank == max(1, -(-size * percentile // 100)):
+                found.append(((capability, backend), percentile, seconds))
+    return found
+
+
+def _nearest_rank(percentile: int) -> Ceil:
+    return Ceil(
+        ExpressionWrapper(F("size") * Value(percentile / 100), output_field=FloatField()),
+        output_field=IntegerField(),
+    )
+
+
+def usage_totals(usage: QuerySet[ProviderUsage]) -> dict:
+    return usage.aggregate(
+        started=Count("id"),
+        done=Count("id", filter=SUCCESS),
+        cost=Coalesce(Sum("cost_estimate"), Value(0), output_field=MONEY),
+        active_users=Count("user", distinct=True),
+    )
+
+
+def daily_generations(usage: QuerySet[ProviderUsage]) -> list[Day]:
+    """Calls started and failed per day (the seed's "daily-generations")."""
+    per_day = (
+        usage.annotate(day=TruncDate("created_at"))
+        .values("day")
+        .annotate(started=Count("id"), done=Count("id", filter=SUCCESS))
+        .order_by("day")
+    )
+    return [Day(row["day"], row["started"], row["started"] - row["done"]) for row in per_day]
+
+
+def film_figures(since: datetime) -> dict:
+    """Compositions made since `since` (the seed's "composite"): count, success, render time."""
+    films = Composition.objects.filter(created_at__gte=since)
+    complete = Q(status=Composition.Status.COMPLETE)
+    figures = films.aggregate(
+        count=Count("id"),
+        complete=Count("id", filter=complete),
+        failed=Count("id", filter=Q(status=Composition.Status.ERROR)),
+        render_time=Avg(
+            ExpressionWrapper(
+                F("status_changed_at") - F("created_at"), output_field=DurationField()
+            ),
+            filter=complete,
+        ),
+    )
+    finished = figures["complete"] + figures["failed"]
+    figures["success_rate"] = figures["complete"] / finished if finished else None
+    return figures
+
+
+def top_spenders(usage: QuerySet[ProviderUsage]) -> list[dict]:
+    spenders = (
+        usage.filter(user__isnull=False)
+        .values("user_id", "user__email")
+        .annotate(calls=Count("id"), spent=Sum("cost_estimate"))
+        .order_by("-spent", "user_id")
+    )
+    return list(spenders[:TOP_SPENDERS])
+
+
+def users_over_budget() -> list[dict]:
+    """Users whose spend this month is past their own budget or the default.
+
+    Summed per user id first (an index-only scan), then each group's limit looked up: joining
+    users and budgets to every row of the month would cost a second per million rows.
+    """
+    own = Budget.objects.filter(user_id=OuterRef("user_id")).values("monthly_limit")[:1]
+    limit = Coalesce(Subquery(own), Value(default_limit()), output_field=MONEY)
+    month = ProviderUsage.objects.filter(created_at__gte=month_start(), user__isnull=False)
+    over = list(
+        month.values("user_id")
+        .annotate(spent=Sum("cost_estimate"), limit=limit)
+        .filter(spent__gt=F("limit"))
+        .order_by("-spent")
+    )
+    emails = dict(
+        get_user_model()
+        .objects.filter(pk__in=[row["user_id"] for row in over])
+        .values_list("pk", "email")
+    )
+    return [{**row, "user__email": emails.get(row["user_id"], "")} for row in over]
+
+
+def queue_depths() -> list[QueueDepth]:
+    """Messages waiting in each Celery queue, read from the broker."""
+    try:
+        with celery_app.connection_for_read() as connection:
+            channel = connection.default_channel
+            return [
+                QueueDepth(name, channel.queue_declare(name, passive=True).message_count)
+                for name in QUEUES
+            ]
+    except Exception:
+        return [QueueDepth(name, None) for name in QUEUES]
+
+
+def stuck_now(*, now: datetime | None = None) -> list[Stuck]:
+    """Per kind of artifact: how many are in flight past the sweep's limit, and the oldest wait."""
+    now = now or timezone.now()
+    queued = GenerationStatus.QUEUED
+    kinds = [
+        (
+            "Chat replies",
+            ChatMessage.objects.filter(status__in=ANSWERING),
+            REPLY_STUCK_AFTER,
+            Q(status=ChatMessage.Status.PENDING),
+        ),
+        (
+            "Mood boards",
+            Mood.objects.filter(status__in=MOOD_IN_FLIGHT),
+            STUCK_AFTER,
+            Q(status=Mood.Status.PLANNING),
+        ),
+        (
+            "Mood images",
+            MoodImage.objects.filter(status__in=IN_FLIGHT),
+            STUCK_AFTER,
+            Q(status=queued),
+        ),
+        (
+            "Storyboards",
+            Storyboard.objects.filter(status=Storyboard.Status.GENERATING),
+            STUCK_AFTER,
+            Q(status=Storyboard.Status.GENERATING),
+        ),
+        (
+            "Scenes",
+            Scene.objects.filter(_scene_in_flight()),
+            STUCK_AFTER,
+            Q(text_status=queued) | Q(image_status=queued) | Q(video_status=queued),
+        ),
+        (
+            "Films",
+            Composition.objects.filter(status__in=_FILM_IN_FLIGHT),
+            STUCK_AFTER,
+            Q(status=Composition.Status.PENDING),
+        ),
+    ]
+    return [_stuck(name, rows, now - after, waiting) for name, rows, after, waiting in kinds]
+
+
+_FILM_IN_FLIGHT = (Composition.Status.PENDING, Composition.Status.PROCESSING)
+
+
+def _scene_in_flight() -> Q:
+    return (
+        Q(text_status__in=IN_FLIGHT) | Q(image_status__in=IN_FLIGHT) | Q(video_status__in=IN_FLIGHT)
+    )
+
+
+def _stuck(kind: str, rows: QuerySet, cutoff: datetime, waiting: Q) -> Stuck:
+    figures = rows.aggregate(
+        stuck=Count("pk", filter=Q(status_changed_at__lt=cutoff)),
+        oldest=Min("status_changed_at", filter=waiting),
+    )
+    return Stuck(kind, figures["stuck"], figures["oldest"])
+
+
+def warnings_for(metrics: Metrics, *, now: datetime | None = None) -> list[str]:
+    """The seed's health-with-warnings: failure rates, old queued jobs, spend past budgets."""
+    now = now or timezone.now()
+    found = []
+    threshold = settings.METRICS_FAILURE_RATE_WARNING
+    for row in metrics.rows:
+        if row.failure_rate > threshold:
+            found.append(
+                f"{row.capability}/{row.backend}: {row.failure_rate:.0%} of calls failed "
+                f"(warning above {threshold:.0%})."
+            )
+    too_old = timedelta(minutes=settings.METRICS_QUEUE_AGE_WARNING_MINUTES)
+    for item in metrics.stuck:
+        if item.oldest_waiting and now - item.oldest_waiting > too_old:
+            minutes = int((now - item.oldest_waiting).total_seconds() // 60)
+            found.append(f"{item.kind}: a job has waited {minutes} minutes in the queue.")
+        if item.stuck:
+            found.append(f"{item.kind}: {item.stuck} stuck past the sweep's limit.")
+    for user in metrics.over_budget:
+        found.append(
+            f"{user['user__email']} spent ${user['spent']:.2f} this month, "
+            f"over their ${user['limit']:.2f} budget."
+        )
+    return found
