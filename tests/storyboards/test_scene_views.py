@@ -81,7 +81,7 @@ def test_a_clip_plays_inline_with_the_image_as_poster(client_logged_in, project,
 
 
 # Session, user, project, the current and the newest storyboard, the chosen mood, scenes, cost.
-QUERIES_PER_PAGE = 8
+QUERIES_PER_PAGE = 9  # the review-hold check of operations included
 
 
 @pytest.mark.parametrize("count", [3, 12])
