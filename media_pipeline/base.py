@@ -26,6 +26,14 @@ class CameraMove(models.TextChoices):
     PAN_RIGHT = "pan_right", "Pan right"
 
 
+CAMEL_BOUNDARY = re.compile(r"(?<=[a-z])(?=[A-Z])")
+
+
+def split_camel_case(text: str) -> str:
+    """Brand names read as words: "GlowSerum" → "Glow Serum", so a serum is seen as one."""
+    return CAMEL_BOUNDARY.sub(" ", text)
+
+
 def is_hex_colour(value: object) -> bool:
     return isinstance(value, str) and bool(HEX_COLOUR.match(value))
 

@@ -20,7 +20,13 @@ from media_pipeline.backends.local_compositing import cutout
 from media_pipeline.backends.local_image_layouts import LAYOUTS, Scene
 from media_pipeline.backends.local_image_paint import Colour, grain, luminance, saturation, vignette
 from media_pipeline.backends.local_image_products import DEFAULT_SHAPE
-from media_pipeline.base import ImageStyle, ProviderError, StoredMedia, is_hex_colour
+from media_pipeline.base import (
+    ImageStyle,
+    ProviderError,
+    StoredMedia,
+    is_hex_colour,
+    split_camel_case,
+)
 from media_pipeline.metering import metered
 
 BACKEND = "local"
@@ -151,7 +157,7 @@ def choose_layout(prompt: str, style: ImageStyle | None, seed: int) -> str:
 
 def choose_shape(prompt: str) -> str:
     """The generic product shape the prompt's words suggest; a bottle when none do."""
-    return _earliest_match(prompt, SHAPE_WORDS) or DEFAULT_SHAPE
+    return _earliest_match(split_camel_case(prompt), SHAPE_WORDS) or DEFAULT_SHAPE
 
 
 def _earliest_match(prompt: str, vocabulary: dict[str, tuple[str, ...]]) -> str | None:

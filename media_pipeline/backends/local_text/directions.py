@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from media_pipeline.backends.local_text.wording import digest
-from media_pipeline.base import MoodConcept
+from media_pipeline.base import MoodConcept, split_camel_case
 
 TONE_WEIGHT = 3
 CATEGORY_WEIGHT = 2
@@ -289,7 +289,8 @@ def product_categories(brief: dict[str, Any]) -> set[str]:
     """The kinds of product the brief talks about, by the words in its product and messages."""
     text = " ".join(
         [brief.get("product") or "", brief.get("audience") or "", *brief.get("key_messages", [])]
-    ).lower()
+    )
+    text = split_camel_case(text).lower()
     words = set(re.findall(r"[a-zé]+", text))
     return {
         category
