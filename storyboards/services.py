@@ -10,7 +10,7 @@ from functools import partial
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Case, F, When
 
 from live import publish
 from media_pipeline.budgets import spend_check
@@ -124,7 +124,8 @@ def _mood_plan_start(mood: Mood) -> bool:
         image_prompt="",
         selected=False,
         seed=random.randint(0, MAX_SEED),
-        variation=F("variation") + 1,
+        # A board's first plan takes the writer's best fit; each new take asks for the next.
+        variation=Case(When(name="", then=F("variation")), default=F("variation") + 1),
     )
     if started:
         # Rows only: the files are content-addressed and may be shared with a duplicated project.
