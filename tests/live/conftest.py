@@ -37,6 +37,21 @@ def communicator_for(project_id: int, headers: list, page: str = "mood") -> Webs
     return WebsocketCommunicator(application, path, headers=headers)
 
 
+async def connect_then_end(communicator: WebsocketCommunicator) -> tuple[bool, list]:
+    """Connect, collect what the consumer says (a close, for the refused cases), then end it.
+
+    The consumer is told the socket is gone and finishes; left running, its channel-layer
+    read would still be pending when the test's event loop closes, and cancelling that read
+    could keep the loop from closing (a test that once hung the run).
+    """
+    connected, _ = await communicator.connect(timeout=TIMEOUT)
+    said = []
+    if connected:
+        said.append(await communicator.receive_output(timeout=TIMEOUT))
+    await communicator.disconnect(timeout=TIMEOUT)
+    return connected, said
+
+
 @asynccontextmanager
 async def connected_page(
     project_id: int, headers: list, page: str = "mood", *, snapshot: bool = True

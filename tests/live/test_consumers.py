@@ -11,6 +11,7 @@ from tests.live.conftest import (
     ORIGIN,
     TIMEOUT,
     communicator_for,
+    connect_then_end,
     connected_page,
     logged_in_client,
     owner_page,
@@ -47,13 +48,9 @@ def test_anonymous_user_is_told_it_is_signed_out():
     project = ProjectFactory()
 
     async def scenario():
-        communicator = communicator_for(project.pk, [ORIGIN])
-        connected, _ = await communicator.connect(timeout=TIMEOUT)
+        connected, said = await connect_then_end(communicator_for(project.pk, [ORIGIN]))
         assert connected
-        assert await communicator.receive_output(timeout=TIMEOUT) == {
-            "type": "websocket.close",
-            "code": SIGNED_OUT,
-        }
+        assert said == [{"type": "websocket.close", "code": SIGNED_OUT}]
 
     async_to_sync(scenario)()
 
@@ -64,7 +61,7 @@ def test_another_users_project_is_refused_like_a_missing_one():
 
     async def scenario():
         for project_id in (project.pk, project.pk + 1000):
-            connected, _ = await communicator_for(project_id, headers).connect(timeout=TIMEOUT)
+            connected, _ = await connect_then_end(communicator_for(project_id, headers))
             assert not connected
 
     async_to_sync(scenario)()
@@ -76,7 +73,7 @@ def test_foreign_origin_is_refused():
 
     async def scenario():
         headers = [(b"origin", b"http://evil.example"), cookie]
-        connected, _ = await communicator_for(project.pk, headers).connect(timeout=TIMEOUT)
+        connected, _ = await connect_then_end(communicator_for(project.pk, headers))
         assert not connected
 
     async_to_sync(scenario)()

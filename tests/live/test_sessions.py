@@ -15,6 +15,7 @@ from tests.factories import ProjectFactory
 from tests.live.conftest import (
     TIMEOUT,
     communicator_for,
+    connect_then_end,
     connected_page,
     logged_in_client,
     session_headers,
@@ -82,10 +83,11 @@ def test_an_expired_session_is_told_it_is_signed_out_on_connect(user, project):
     expire(client)
 
     async def scenario():
-        communicator = communicator_for(project.pk, session_headers(client))
-        connected, _ = await communicator.connect(timeout=TIMEOUT)
+        connected, said = await connect_then_end(
+            communicator_for(project.pk, session_headers(client))
+        )
         assert connected
-        assert await communicator.receive_output(timeout=TIMEOUT) == CLOSED
+        assert said == [CLOSED]
 
     async_to_sync(scenario)()
 
