@@ -37,10 +37,12 @@ chromium:
 		&& (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 		|| echo "Chromium is not installed and cannot be installed here: the browser tests will be skipped."; }
 
-# Screenshots of every step at desktop and phone width, for the README tour.
+# Screenshots of every step at desktop and phone width for the README tour, and the sample
+# frames and film the landing page shows.
 tour: install-dev chromium
-	rm -rf docs/tour
-	TOUR_DIR=docs/tour OPENAI_API_KEY= REPLICATE_API_TOKEN= $(PY) -m config.launch test tests/e2e -k walks
+	rm -rf docs/tour && mkdir -p static/img/samples
+	TOUR_DIR=docs/tour SAMPLES_DIR=static/img/samples OPENAI_API_KEY= REPLICATE_API_TOKEN= \
+		$(PY) -m config.launch test tests/e2e -k walks
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

@@ -6,7 +6,8 @@ the progress, play the film, download it and probe the file. On every page: the 
 wider than the viewport, the step's primary action is on screen, axe-core finds no serious or
 critical violation, and nothing logs an error or answers 5xx.
 
-Set TOUR_DIR to save a screenshot of each step (`make tour` writes docs/tour/).
+Set TOUR_DIR to save a screenshot of each step, and SAMPLES_DIR to keep the mood frames and
+the film the landing page shows (`make tour` writes docs/tour/ and static/img/samples/).
 """
 
 import os
@@ -93,6 +94,10 @@ def walk_to_the_film(walk: Walk) -> Path:
     page.wait_for_selector("button:has-text('Use this mood')", timeout=LONG_WAIT)
     page.wait_for_selector(".mood-board[aria-busy=true]", state="detached", timeout=LONG_WAIT)
     walk.check("3-mood", "button:has-text('Use this mood')")
+    if (samples := os.environ.get("SAMPLES_DIR")) and walk.width > 500:
+        for index in range(3):
+            frame = page.locator(".mood-images img").nth(index)
+            frame.screenshot(path=f"{samples}/mood-{index + 1}.png")
     page.locator("button:has-text('Use this mood')").first.click()
     page.click("a:has-text('Continue to Scenes')")
 
@@ -137,6 +142,11 @@ def walk_to_the_film(walk: Walk) -> Path:
         page.click("a:has-text('Download')")
     path = Path(download.value.path())
     assert download.value.suggested_filename == "glow-serum-launch-9x16.mp4"
+    if (samples := os.environ.get("SAMPLES_DIR")) and walk.width > 500:
+        download.value.save_as(f"{samples}/film.mp4")
+        poster = page.locator("video.final-player").get_attribute("poster")
+        poster_bytes = page.request.get(walk.app.url + poster).body()
+        Path(f"{samples}/film-poster.jpg").write_bytes(poster_bytes)
     return path
 
 

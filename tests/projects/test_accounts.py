@@ -60,3 +60,15 @@ def test_password_reset_sends_an_email(client):
 def test_account_pages_use_the_app_layout(client):
     body = client.get(reverse("account_login")).content.decode()
     assert 'class="topbar"' in body and "app.css" in body
+
+
+def test_account_pages_speak_one_language_log_in_and_sign_up(client):
+    login = client.get(reverse("account_login")).content.decode()
+    signup = client.get(reverse("account_signup")).content.decode()
+
+    for body in (login, signup):
+        assert "Sign In" not in body and "Sign Up" not in body and "sign in" not in body
+    assert "<h1>Log in</h1>" in login and ">Sign up</a>" in login
+    assert "<h1>Sign up</h1>" in signup and ">Log in</a>" in signup
+    assert "At least 8 characters" in signup
+    assert "too similar to your other personal information" not in signup
