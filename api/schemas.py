@@ -81,7 +81,8 @@ class ProductIn(In):
     @field_validator("link")
     @classmethod
     def link_is_a_web_address(cls, link: str) -> str:
-        """The product page's own check (Django's URLValidator), so both accept the same links."""
+        """Django's URLValidator, as the model's URLField; unlike the page's form, which adds
+        https:// to a bare address, a script must send the full one."""
         if link:
             try:
                 URLValidator(schemes=["http", "https"])(link)
