@@ -20,6 +20,7 @@ from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Val
 from ninja.parser import Parser
 
 from media_pipeline.briefs import BriefError
+from nerf.services import CaptureError
 from projects.ratelimit import RateLimited
 from projects.services import ProjectError
 from storyboards.compositions import CompositionRefused
@@ -57,6 +58,7 @@ REFUSALS = {
     MoodError: "mood_refused",
     CompositionRefused: "composition_refused",
     ProjectError: "project_refused",
+    CaptureError: "capture_refused",
 }
 
 

@@ -7,13 +7,16 @@ so a scene in `GET /api/scenes/{id}` and in a `scene_update` event cannot drift 
 from datetime import datetime
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.files.base import File
+from django.core.validators import URLValidator
 from django.urls import reverse
 from ninja import Field, Schema
-from pydantic import ConfigDict
+from pydantic import ConfigDict, field_validator
 
 from media_pipeline.base import MAX_SCENE_SECONDS, MIN_SCENE_SECONDS, CameraMove
-from projects.models import Project
+from nerf.models import NerfJob
+from projects.models import Product, ProductImage, Project
 from storyboards.models import Composition, Mood, Scene, Storyboard
 from storyboards.selectors import SceneCard
 
@@ -68,6 +71,26 @@ class CompositionIn(In):
     # An own track is uploaded on the Final page; the API offers the generated music or none.
     audio_source: Composition.AudioSource = Composition.AudioSource.GENERATED
     audio_volume: float = Field(1.0, ge=0, le=2)
+
+
+class ProductIn(In):
+    name: str = Field(..., min_length=1, max_length=120, pattern=r"\S")
+    description: str = Field("", max_length=2000)
+    link: str = Field("", max_length=200)
+
+    @field_validator("link")
+    @classmethod
+    def link_is_a_web_address(cls, link: str) -> str:
+        """Django's URLValidator, as the model's URLField; unlike the page's form, which adds
+        https:// to a bare address, a script must send the full one."""
+        if link:
+            try:
+                URLValidator(schemes=["http", "https"])(link)
+            except DjangoValidationError as error:
+                raise ValueError(
+                    "Enter a full web address, such as https://shop.example/glow."
+                ) from error
+        return link
 
 
 class TokenIn(In):
@@ -161,6 +184,50 @@ class ProjectOut(Schema):
     brief: dict[str, Any]
     brief_complete: bool
     missing_fields: list[str]
+
+
+class PhotoOut(Schema):
+    id: int
+    position: int
+    original_name: str
+    image_url: str | None
+    cutout_url: str | None
+    cutout_status: str
+    cutout_error: str
+    main: bool
+
+
+class ProductOut(Schema):
+    id: int
+    name: str
+    description: str
+    link: str
+    created_at: datetime
+    photos: list[PhotoOut]
+
+
+class RefusedFileOut(Schema):
+    name: str
+    reason: str
+
+
+class PhotosAddedOut(Schema):
+    added: list[PhotoOut]
+    refused: list[RefusedFileOut]
+
+
+class CaptureOut(Schema):
+    id: int
+    product_id: int
+    stage: str
+    status: str
+    progress: int
+    error: str
+    backend_label: str
+    turntable_url: str | None
+    poster_url: str | None
+    created_at: datetime
+    updated_at: datetime
 
 
 class TokenOut(Schema):
@@ -300,4 +367,35 @@ def project_out(project: Project) -> dict[str, Any]:
         "brief": project.brief,
         "brief_complete": project.brief_is_complete,
         "missing_fields": project.brief_missing_fields,
+    }
+
+
+def photo_out(image: ProductImage, *, main: bool) -> dict[str, Any]:
+    fields = ("id", "position", "original_name", "cutout_status", "cutout_error")
+    return {
+        **{field: getattr(image, field) for field in fields},
+        "image_url": file_url(image.image),
+        "cutout_url": file_url(image.cutout),
+        "main": main,
+    }
+
+
+def product_out(product: Product) -> dict[str, Any]:
+    """The product with its photos in order; the first is the main photo."""
+    photos = sorted(product.images.all(), key=lambda image: (image.position, image.pk))
+    fields = ("id", "name", "description", "link", "created_at")
+    return {
+        **{field: getattr(product, field) for field in fields},
+        "photos": [photo_out(image, main=index == 0) for index, image in enumerate(photos)],
+    }
+
+
+def capture_out(job: NerfJob) -> dict[str, Any]:
+    fields = ("id", "product_id", "stage", "status", "progress", "error", "backend_label")
+    return {
+        **{field: getattr(job, field) for field in fields},
+        "turntable_url": file_url(job.turntable),
+        "poster_url": file_url(job.poster),
+        "created_at": job.created_at,
+        "updated_at": job.updated_at,
     }

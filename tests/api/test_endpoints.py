@@ -7,15 +7,18 @@ from django.urls import reverse
 from openapi_spec_validator import validate
 
 from api.tokens import token_create, token_revoke
+from nerf.models import NerfJob
 from storyboards.models import Composition, GenerationStatus, Mood, Scene, Storyboard
 from tests.factories import (
     COMPLETE_BRIEF,
     CompositionFactory,
     MoodFactory,
+    ProductImageFactory,
     ProjectFactory,
     SceneFactory,
     StoryboardFactory,
 )
+from tests.projects.test_products import image_file
 
 pytestmark = pytest.mark.django_db
 DONE = GenerationStatus.DONE
@@ -25,12 +28,15 @@ DONE = GenerationStatus.DONE
 def objects(user):
     storyboard = StoryboardFactory(project__owner=user, is_current=True)
     project = storyboard.project
+    product = ProductImageFactory(product__owner=user).product
     return {
         "project_id": project.pk,
         "mood_id": MoodFactory(project=project, selected=True).pk,
         "storyboard_id": storyboard.pk,
         "scene_id": SceneFactory(storyboard=storyboard).pk,
         "composition_id": CompositionFactory(storyboard=storyboard).pk,
+        "product_id": product.pk,
+        "capture_id": NerfJob.objects.create(product=product).pk,
     }
 
 
@@ -44,7 +50,10 @@ BODIES = {
     "/api/scenes/{scene_id}/regenerate-text": {"instruction": "shorter"},
     "/api/scenes/{scene_id}/regenerate-image": {"instruction": "warmer"},
     "/api/scenes/{scene_id}/duration": {"duration": 4.0},
+    "/api/products": {"name": "Glow serum"},
 }
+# Operations whose body is multipart, by the field that carries the files.
+UPLOADS = {"/api/products/{product_id}/photos": "photos"}
 SKIPPED = {"/api/files/{path}"}  # a path, not an id: test_files_are_owner_checked
 
 
@@ -63,6 +72,8 @@ def call(api, method: str, path: str, objects: dict):
     if "project_id" in body:
         body["project_id"] = objects["project_id"]
     url = path.format(**objects)
+    if path in UPLOADS:
+        return api.client.post(url, {UPLOADS[path]: [image_file()]})
     if method == "get":
         return api.get(url)
     return getattr(api, method)(url, body) if method != "delete" else api.delete(url)
