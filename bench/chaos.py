@@ -76,6 +76,7 @@ if __name__ == "__main__":
     WORK_DIR = prepare_environment()
 
 import django  # noqa: E402
+import redis  # noqa: E402
 from django.apps import apps  # noqa: E402
 
 if not apps.ready:  # a worker importing the backends below has set Django up already
@@ -87,6 +88,7 @@ from media_pipeline.backends.local_text import LocalTextBackend  # noqa: E402
 from media_pipeline.backends.local_video import LocalVideoBackend  # noqa: E402
 from media_pipeline.base import ProviderError  # noqa: E402
 
+COUNTS_KEY = "chaos:counts"
 TRUNCATED = "truncated download"
 CALL_FAULTS = ("429", "5xx", "timeout")
 TIMEOUT_SECONDS = 2.0
@@ -104,9 +106,13 @@ class FaultInjector:
 
     def pick(self) -> str:
         with self.lock:
-            if self.random.random() >= self.rate:
-                return ""
-            return self.random.choice(self.faults)
+            fault = self.random.choice(self.faults) if self.random.random() < self.rate else ""
+        # Counted in Redis, so the driver can print what the workers were made to suffer.
+        counts = redis.Redis.from_url(os.environ["REDIS_URL"])
+        counts.hincrby(COUNTS_KEY, "provider calls", 1)
+        if fault:
+            counts.hincrby(COUNTS_KEY, f"fault {fault}", 1)
+        return fault
 
     def before(self, fault: str) -> None:
         if fault == "429":
@@ -201,6 +207,7 @@ class Tally:
     refused: int = 0
     kills: int = 0
     seconds: float = 0.0
+    faults: dict[str, int] = field(default_factory=dict)
 
     def observe(self, statuses: dict[tuple[str, int], str]) -> None:
         now = time.monotonic()
@@ -414,9 +421,8 @@ def run_flow(tally: Tally, *, index: int, deadline: float) -> None:
 
 
 def one_run(*, index: int, fault_rate: float, kills: bool, seed: int) -> Tally:
-    import redis
-
-    redis.Redis.from_url(REDIS_URL).flushdb()
+    broker = redis.Redis.from_url(REDIS_URL)
+    broker.flushdb()
     logs = WORK_DIR / f"run{index}"
     logs.mkdir()
     tally = Tally()
@@ -434,12 +440,15 @@ def one_run(*, index: int, fault_rate: float, kills: bool, seed: int) -> Tally:
             killer.stopped.set()
             killer.join()
         workers.stop_all()
+    tally.faults = {name.decode(): int(n) for name, n in broker.hgetall(COUNTS_KEY).items()}
     return tally
 
 
 def report(label: str, tally: Tally) -> None:
     figures = ", ".join(f"{name} {value}" for name, value in tally.counts().items())
     print(f"{label}: {tally.seconds:.1f} s; {figures}", flush=True)
+    injected = ", ".join(f"{name} {value}" for name, value in sorted(tally.faults.items()))
+    print(f"    {injected}", flush=True)
 
 
 def main() -> None:
