@@ -47,7 +47,9 @@ def start_app(home: Path) -> tuple[subprocess.Popen, str]:
         "REPLICATE_API_TOKEN": "",
         "PORT": str(port),
     }
-    subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True
+    )
     app = subprocess.Popen(
         [sys.executable, "-m", "config.launch", "run"],
         cwd=ROOT,
