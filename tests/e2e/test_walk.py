@@ -158,6 +158,11 @@ def test_a_marketer_walks_from_brief_to_a_downloaded_film(live_app, browser, wat
     walk.sign_up()
 
     film = walk_to_the_film(walk)
+    film_url = walk.page.locator("video.final-player").get_attribute("src")
+    stranger = Walk(new_page(browser, watch, viewport), live_app, viewport)
+    stranger.sign_up()
+    assert stranger.page.request.get(live_app.url + film_url).status == 404, "another user's film"
+    assert walk.page.request.get(live_app.url + film_url).status == 200, "the owner's film"
 
     facts = probe(film)
     assert (facts.width, facts.height) == PREVIEW_FRAME
