@@ -1,6 +1,7 @@
 """What a piece of work will cost before it starts, from the price table and the quality profile.
 
     estimate("scene_image", count=6).label      # "≈ $0.07", or "free (local)"
+    button_label("Compose", "composition")       # "Compose · ≈ $0.02"
 
 A real backend is billed per token (text) or per GPU second (Replicate); the typical tokens and
 seconds of one call are below, so an estimate is what `media_pipeline.metering` records for the
@@ -42,6 +43,11 @@ class Estimate:
         if self.cost < CENTS:
             return "< $0.01"
         return f"≈ ${self.cost.quantize(CENTS, rounding=ROUND_HALF_UP)}"
+
+
+def button_label(text: str, kind: str, *, count: int = 1) -> str:
+    """A button's text with what pressing it will cost: "Generate all clips · free (local)"."""
+    return f"{text} · {estimate(kind, count=count).label}"
 
 
 def calls_for(kind: str, count: int = 1) -> list[Call]:
