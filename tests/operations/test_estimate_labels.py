@@ -1,9 +1,12 @@
 """Every button that spends money says what it will cost before it is pressed."""
 
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
 
-from media_pipeline.estimates import FREE_LABEL, estimate
+from media_pipeline.estimates import FREE_LABEL, TYPICAL_CAPTURE_GPU_SECONDS, estimate
+from nerf.capture import stage_cost
 from projects.models import Project, Step
 from storyboards.models import GenerationStatus
 from tests.factories import (
@@ -12,10 +15,11 @@ from tests.factories import (
     SceneFactory,
     StoryboardFactory,
 )
+from tests.fakes.modal_functions import FakeModalFunctions
 
 pytestmark = pytest.mark.django_db
 REPLICATE = "media_pipeline.backends.replicate_media."
-PAID = ("image", "video", "audio", "compositing")
+PAID = ("image", "video", "audio")
 DONE = GenerationStatus.DONE
 
 
@@ -26,6 +30,10 @@ def paid_media(settings):
         **{
             capability: {"BACKEND": f"{REPLICATE}Replicate{capability.title()}Backend"}
             for capability in PAID
+        },
+        "capture": {
+            "BACKEND": "media_pipeline.backends.modal_capture.ModalCaptureBackend",
+            "OPTIONS": {"functions": FakeModalFunctions(), "gpu": "A10G"},
         },
     }
     # A dearer GPU second, so even the cheapest button shows a figure in cents.
@@ -114,3 +122,15 @@ def test_a_button_with_nothing_to_start_shows_no_figure(client_logged_in, user, 
 
     assert f"Generate all images · {estimate('scene_image').label}" in body
     assert ">Generate all clips</button>" in body
+
+
+def test_a_capture_is_estimated_at_the_capture_backends_gpu_price(settings, paid_media):
+    settings.MEDIA_PIPELINE = {
+        **settings.MEDIA_PIPELINE,
+        "compositing": {"BACKEND": f"{REPLICATE}ReplicateCompositingBackend"},
+    }
+
+    metered = stage_cost(TYPICAL_CAPTURE_GPU_SECONDS, "A10G")
+
+    # The capture meters to a hundredth of a cent.
+    assert abs(estimate("capture").cost - metered) < Decimal("0.0001")
