@@ -2,8 +2,10 @@
 
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.models import CHANGE, DELETION, LogEntry
 from django.contrib.contenttypes.models import ContentType
+from django.urls import reverse
 from django.utils import timezone
 
 from live.consumers import SIGNED_OUT
@@ -197,3 +199,66 @@ def test_suspending_refuses_a_flag_without_a_user(staff, project):
 
     with pytest.raises(ActionRefused, match="no user"):
         user_suspend(flag=flag, staff=staff)
+
+
+def admin_action(client, model: str, action: str, pk: int):
+    return client.post(
+        reverse(f"admin:operations_{model}_changelist"),
+        {"action": action, ACTION_CHECKBOX_NAME: [pk]},
+        follow=True,
+    )
+
+
+def test_staff_suspend_from_the_review_queue_and_the_flag_history_says_who(
+    staff_client, flag, user
+):
+    response = admin_action(staff_client, "flag", "suspend_user", flag.pk)
+
+    assert f"Suspended the user of flag {flag.pk}." in response.content.decode()
+    user.refresh_from_db()
+    assert not user.is_active
+    history = staff_client.get(reverse("admin:operations_flag_history", args=[flag.pk]))
+    assert "Suspended the user." in history.content.decode()
+    assert staff_client.staff.email in history.content.decode()
+
+
+def test_staff_dismiss_and_hide_from_the_review_queue(staff_client, flag, user, project):
+    other = Flag.objects.create(
+        what="brief", user=user, project=project, excerpt="x", reason="r", backend="local"
+    )
+
+    admin_action(staff_client, "flag", "dismiss", flag.pk)
+    admin_action(staff_client, "flag", "hide_project", other.pk)
+
+    assert Flag.objects.get(pk=flag.pk).status == Flag.Status.DISMISSED
+    assert ProjectHold.objects.get().flag == other
+
+
+def test_a_refused_action_tells_staff_why_and_changes_nothing(staff_client, user):
+    flag = Flag.objects.create(what="prompt", user=user, excerpt="x", reason="r", backend="local")
+
+    response = admin_action(staff_client, "flag", "hide_project", flag.pk)
+
+    assert f"Flag {flag.pk}: This flag has no project to hide." in response.content.decode()
+    assert Flag.objects.get(pk=flag.pk).status == Flag.Status.OPEN
+
+
+def test_staff_delete_an_artifact_from_the_flag_page(staff_client, flag, project):
+    mood = MoodFactory(project=project)
+    url = reverse("admin:operations_flag_delete_artifact", args=[flag.pk, "mood", mood.pk])
+
+    assert staff_client.get(url).status_code == 405
+    response = staff_client.post(url)
+
+    assert response["Location"] == reverse("admin:operations_flag_change", args=[flag.pk])
+    assert not Mood.objects.filter(pk=mood.pk).exists()
+
+
+def test_staff_release_a_held_project_from_the_holds_list(staff_client, flag, project):
+    hold = project_hide(flag=flag, staff=staff_client.staff)
+
+    admin_action(staff_client, "projecthold", "release", hold.pk)
+
+    assert not ProjectHold.objects.exists()
+    history = staff_client.get(reverse("admin:projects_project_history", args=[project.pk]))
+    assert "Ended the review; the project is visible again." in history.content.decode()
