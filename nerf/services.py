@@ -6,6 +6,8 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
+from media_pipeline.budgets import spend_check
+from media_pipeline.estimates import estimate
 from media_pipeline.registry import providers
 from media_pipeline.states import transition
 from nerf import tasks
@@ -32,6 +34,7 @@ def capture_start(*, product: Product, user: AbstractBaseUser) -> NerfJob:
     if product.nerf_jobs.filter(status__in=IN_FLIGHT).exists():
         raise CaptureError("A capture of this product is already running.")
     rate_limit_hit(user_id=user.pk, bucket="generation")
+    spend_check(user_id=product.owner_id, estimate=estimate("capture").cost)
     job = NerfJob.objects.create(
         product=product,
         backend_label=providers["capture"].label,

@@ -5,6 +5,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from media_pipeline.estimates import button_label
 from nerf import services
 from nerf.selectors import capture_get_for_user, capture_list_for_user
 from nerf.services import CaptureError
@@ -16,7 +17,12 @@ from projects.selectors import project_get_for_user
 def capture_page(request: HttpRequest, project_id: int) -> HttpResponse:
     project = project_get_for_user(request.user, project_id)
     jobs = capture_list_for_user(request.user).filter(product_id=project.product_id)
-    context = {"project": project, "jobs": jobs[:10], "step": "capture"}
+    context = {
+        "project": project,
+        "jobs": jobs[:10],
+        "step": "capture",
+        "start_label": button_label("Start a capture", "capture"),
+    }
     return render(request, "nerf/capture.html", context)
 
 

@@ -1,10 +1,22 @@
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import QuerySet
+from django.db.models import (
+    CharField,
+    DecimalField,
+    F,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Cast, Coalesce, Concat
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from media_pipeline.models import ProviderUsage
 from projects.models import ChatMessage, CutoutStatus, Product, ProductImage, Project
 
 User = AbstractBaseUser | AnonymousUser
@@ -17,6 +29,34 @@ def project_list_for_user(user: User) -> QuerySet[Project]:
     if not user.is_authenticated or not user.is_active:
         return Project.objects.none()
     return Project.objects.filter(owner=user)
+
+
+def project_list_with_spend_for_user(user: User) -> QuerySet[Project]:
+    """The user's projects, each annotated with `spend`: the US$ its provider calls have cost.
+
+    One correlated subquery sums the usage rows tagged "project:<id>" or "project:<id>:…" (a
+    storyboard's, a film's), so a page of projects costs one query whatever its size.
+    """
+    return project_list_for_user(user).annotate(spend=_project_spend())
+
+
+def project_with_spend_for_user(user: User, project_id: int) -> Project:
+    """Like `project_get_for_user`, with `spend` as the dashboard shows it."""
+    return get_object_or_404(project_list_with_spend_for_user(user), pk=project_id)
+
+
+def _project_spend() -> Coalesce:
+    subject = Concat(Value("project:"), Cast(OuterRef("pk"), CharField()), output_field=CharField())
+    nested = Concat(subject, Value(":"), output_field=CharField())
+    money = DecimalField(max_digits=12, decimal_places=6)
+    # SUM without GROUP BY: a plain Func is not an aggregate, so Django adds no grouping.
+    total = (
+        ProviderUsage.objects.filter(Q(subject=subject) | Q(subject__startswith=nested))
+        .order_by()
+        .annotate(total=Func(F("cost_estimate"), function="SUM", output_field=money))
+        .values("total")[:1]
+    )
+    return Coalesce(Subquery(total, output_field=money), Value(0), output_field=money)
 
 
 def project_get_for_user(user: User, project_id: int) -> Project:

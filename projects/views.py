@@ -12,7 +12,12 @@ from projects.decorators import project_step
 from projects.forms import BriefForm, ChatEarlierForm, ChatMessageForm, ProjectTitleForm
 from projects.models import ChatMessage, Project, Step
 from projects.ratelimit import RateLimited, rate_limit_hit
-from projects.selectors import chat_page_for_project, project_get_for_user, project_list_for_user
+from projects.selectors import (
+    chat_page_for_project,
+    project_get_for_user,
+    project_list_with_spend_for_user,
+    project_with_spend_for_user,
+)
 from projects.services import ProjectError
 from projects.steps import step_page_context, step_url
 
@@ -22,7 +27,9 @@ PROJECTS_PER_PAGE = 24
 def _render_list(request: HttpRequest, form: ProjectTitleForm | None = None) -> HttpResponse:
     """One page of the dashboard (`?page=`); after a change, the first page."""
     page_number = request.GET.get("page") if request.method == "GET" else 1
-    page = Paginator(project_list_for_user(request.user), PROJECTS_PER_PAGE).get_page(page_number)
+    page = Paginator(project_list_with_spend_for_user(request.user), PROJECTS_PER_PAGE).get_page(
+        page_number
+    )
     context = {"page": page, "projects": page.object_list, "form": form or ProjectTitleForm()}
     template = "projects/_project_list.html" if request.htmx else "projects/project_list.html"
     return render(request, template, context)
@@ -60,6 +67,7 @@ def project_rename(request: HttpRequest, project_id: int) -> HttpResponse:
         services.project_rename(project=project, title=form.cleaned_data["title"])
         if not request.htmx:
             return redirect("projects:list")
+        project = project_with_spend_for_user(request.user, project.pk)
         return render(request, "projects/_project_card.html", {"project": project})
     template = "projects/_rename_form.html" if request.htmx else "projects/project_rename.html"
     return render(request, template, {"project": project, "form": form})
@@ -67,7 +75,7 @@ def project_rename(request: HttpRequest, project_id: int) -> HttpResponse:
 
 @require_GET
 def project_card(request: HttpRequest, project_id: int) -> HttpResponse:
-    project = project_get_for_user(request.user, project_id)
+    project = project_with_spend_for_user(request.user, project_id)
     return render(request, "projects/_project_card.html", {"project": project})
 
 

@@ -6,6 +6,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.shortcuts import get_object_or_404
 from django.utils.text import slugify
 
+from media_pipeline.estimates import button_label
 from projects.models import Project
 from projects.selectors import project_list_for_user
 from storyboards.models import Composition, Scene, Storyboard
@@ -34,6 +35,10 @@ class FinalPage:
     @property
     def composing(self) -> bool:
         return self.current is not None and self.current.status in COMPOSITION_IN_FLIGHT
+
+    @property
+    def compose_label(self) -> str:
+        return button_label("Compose", "composition")
 
 
 def storyboard_current_for_project(project: Project) -> Storyboard | None:

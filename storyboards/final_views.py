@@ -44,12 +44,13 @@ def final_compose(request: HttpRequest, project: Project) -> HttpResponse:
             if form.errors
             else redirect("storyboards:final", project.pk)
         )
+    page = final_page_for_project(project)
     form_html = render_to_string(
         "storyboards/_composition_form.html",
-        {"project": project, "form": form, "oob": True},
+        {"project": project, "page": page, "form": form, "oob": True},
         request=request,
     )
-    return HttpResponse(form_html + _regions(request, project))
+    return HttpResponse(form_html + render_final_regions(page, oob=True, request=request))
 
 
 @require_POST

@@ -7,6 +7,7 @@ from django.db.models import Sum
 from django.shortcuts import get_object_or_404
 
 from media_pipeline.base import CameraMove
+from media_pipeline.estimates import button_label
 from media_pipeline.models import ProviderUsage
 from projects.models import Project
 from projects.selectors import project_list_for_user
@@ -70,6 +71,14 @@ class MoodPage:
     @property
     def done_count(self) -> int:
         return sum(board.is_done for board in self.boards)
+
+    @property
+    def generate_label(self) -> str:
+        return button_label("Generate mood boards", "moods")
+
+    @property
+    def regenerate_label(self) -> str:
+        return button_label("↻ Regenerate all", "moods")
 
     def board(self, mood_id: int) -> MoodBoard | None:
         return next((board for board in self.boards if board.mood.pk == mood_id), None)
@@ -267,8 +276,23 @@ class ScenePage:
         return any(_needs_clip(card) for card in self.cards)
 
     @property
+    def images_label(self) -> str:
+        return _spend_label(
+            "Generate all images", "scene_image", sum(map(_needs_image, self.cards))
+        )
+
+    @property
+    def clips_label(self) -> str:
+        return _spend_label("Generate all clips", "scene_video", sum(map(_needs_clip, self.cards)))
+
+    @property
     def can_retry(self) -> bool:
         return any(card.has_failed and not card.busy for card in self.cards)
+
+
+def _spend_label(text: str, kind: str, count: int) -> str:
+    """The estimate for the scenes the button would start; with none to start, the bare text."""
+    return button_label(text, kind, count=count) if count else text
 
 
 def _needs_image(card: SceneCard) -> bool:

@@ -2,6 +2,7 @@
 stand-in) and fully offline (pycolmap, the 2.5D turntable); failures, cancel, retry, pages."""
 
 import io
+from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -9,9 +10,11 @@ from django.urls import reverse
 
 from media_pipeline.backends.local_cutout import store_rgba
 from media_pipeline.backends.modal_capture import ModalCaptureBackend
+from media_pipeline.budgets import BudgetExceeded
 from nerf import services, tasks
 from nerf.models import NERF_STATES, NerfJob
 from nerf.services import CaptureError
+from operations.models import Budget
 from projects.models import CutoutStatus
 from tests.factories import ProductFactory, ProductImageFactory, ProjectFactory
 from tests.fakes.modal_functions import FakeModalFunctions
@@ -63,6 +66,18 @@ def run_all(job_id: int, enqueued, capture) -> NerfJob:
         with capture(execute=True):
             tasks.capture_stage_task.apply(kwargs={"job_id": job_id})
     return NerfJob.objects.get(pk=job_id)
+
+
+def test_a_capture_past_the_monthly_budget_is_refused_and_starts_nothing(
+    user, product, modal, enqueued
+):
+    Budget.objects.create(user=user, monthly_limit=Decimal("0.10"))
+
+    with pytest.raises(BudgetExceeded):
+        services.capture_start(product=product, user=user)
+
+    assert not NerfJob.objects.exists()
+    assert enqueued == []
 
 
 def test_fewer_photos_than_a_capture_needs_are_refused_with_what_to_do(user):

@@ -1,6 +1,7 @@
 import pytest
 from django.urls import reverse
 
+from media_pipeline.models import ProviderUsage
 from projects.models import ChatMessage, Project
 from tests.factories import MoodImageFactory, ProjectFactory
 
@@ -36,8 +37,42 @@ def test_dashboard_queries_do_not_grow_with_projects(
         project = ProjectFactory(owner=user)
         project.thumbnail = MoodImageFactory(mood__project=project).image.name
         project.save()
+        spend(f"project:{project.pk}", "0.10")
+    # The spend of every card comes with the projects, in the same query.
     with django_assert_max_num_queries(6):
         client_logged_in.get(reverse("projects:list"))
+
+
+def spend(subject: str, cost: str) -> None:
+    ProviderUsage.objects.create(
+        capability="image",
+        backend="replicate",
+        outcome="success",
+        seconds=1,
+        cost_estimate=cost,
+        subject=subject,
+    )
+
+
+def test_each_card_shows_what_its_project_has_cost(client_logged_in, user):
+    project = ProjectFactory(owner=user, title="Serum")
+    neighbour = ProjectFactory(owner=user, title="Neighbour")
+    free = ProjectFactory(owner=user, title="Free")
+    spend(f"project:{project.pk}", "0.125")
+    spend(f"project:{project.pk}:storyboard:7", "0.30")
+    # project:1 must not take project:12's calls, nor a product's or a capture's.
+    spend(f"project:{project.pk}0", "5")
+    spend(f"product:{project.pk}", "5")
+    spend(f"project:{neighbour.pk}:storyboard:8", "1.5")
+
+    content = client_logged_in.get(reverse("projects:list")).content.decode()
+
+    def card(item):
+        return content.split(f'id="project-{item.pk}"')[1].split("</article>")[0]
+
+    assert "$0.43 spent" in card(project)
+    assert "$1.50 spent" in card(neighbour)
+    assert "nothing spent" in card(free)
 
 
 def test_create_full_page_redirects_into_the_brief(client_logged_in, user):

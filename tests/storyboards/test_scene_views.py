@@ -114,7 +114,7 @@ def test_cost_so_far_sums_this_storyboards_calls(client_logged_in, project, stor
 
     body = client_logged_in.get(scenes_url(project)).content.decode()
 
-    assert "$0.02" in body and "free (local)" not in body
+    assert "<dt>Cost so far</dt><dd>$0.02</dd>" in body
 
 
 def test_a_cleared_mood_sends_the_user_back_to_mood(client_logged_in, project):
