@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from media_pipeline.admin_previews import image_preview
 from projects.models import ChatMessage, Product, ProductImage, Project
 
 
@@ -55,9 +56,27 @@ class ProductAdmin(admin.ModelAdmin):
 
 @admin.register(ProductImage)
 class ProductImageAdmin(admin.ModelAdmin):
-    list_display = ["pk", "product", "position", "cutout_status", "status_changed_at", "created_at"]
+    preview = image_preview("image")
+    cutout_preview = image_preview("cutout")
+    list_display = [
+        "pk",
+        "preview",
+        "cutout_preview",
+        "product",
+        "position",
+        "cutout_status",
+        "status_changed_at",
+        "created_at",
+    ]
     list_filter = ["cutout_status"]
     search_fields = ["product__name", "product__owner__email", "original_name"]
     list_select_related = ["product"]
     raw_id_fields = ["product"]
-    readonly_fields = ["cutout_status", "cutout_error", "created_at", "status_changed_at"]
+    readonly_fields = [
+        "preview",
+        "cutout_preview",
+        "cutout_status",
+        "cutout_error",
+        "created_at",
+        "status_changed_at",
+    ]

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.utils.html import format_html_join
 
+from media_pipeline.admin_previews import image_preview, video_preview
 from storyboards.models import Composition, Mood, MoodImage, Scene, Storyboard
 
 TIMESTAMPS = ("status_changed_at", "created_at", "updated_at")
@@ -45,12 +46,13 @@ class MoodAdmin(admin.ModelAdmin):
 
 @admin.register(MoodImage)
 class MoodImageAdmin(admin.ModelAdmin):
-    list_display = ("__str__", "mood", "position", "status", "attempts", "created_at")
+    preview = image_preview("image")
+    list_display = ("__str__", "preview", "mood", "position", "status", "attempts", "created_at")
     list_filter = ("status",)
     search_fields = ("mood__name", "mood__project__title", "image")
     list_select_related = ("mood",)
     raw_id_fields = ("mood",)
-    readonly_fields = ("width", "height", "attempts", "status_changed_at", "created_at")
+    readonly_fields = ("preview", "width", "height", "attempts", "status_changed_at", "created_at")
 
 
 class SceneInline(admin.TabularInline):
@@ -82,8 +84,11 @@ class StoryboardAdmin(admin.ModelAdmin):
 
 @admin.register(Scene)
 class SceneAdmin(admin.ModelAdmin):
+    preview = image_preview("image")
+    player = video_preview("video", poster="image")
     list_display = (
         "__str__",
+        "preview",
         "storyboard",
         "state",
         "text_status",
@@ -96,11 +101,12 @@ class SceneAdmin(admin.ModelAdmin):
     search_fields = ("text", "error_message", "storyboard__project__title")
     list_select_related = ("storyboard__project",)
     raw_id_fields = ("storyboard",)
-    readonly_fields = TIMESTAMPS
+    readonly_fields = ("preview", "player", *TIMESTAMPS)
 
 
 @admin.register(Composition)
 class CompositionAdmin(admin.ModelAdmin):
+    player = video_preview("video", poster="thumbnail")
     list_display = (
         "__str__",
         "storyboard",
@@ -114,4 +120,4 @@ class CompositionAdmin(admin.ModelAdmin):
     search_fields = ("storyboard__project__title", "error", "stage")
     list_select_related = ("storyboard__project",)
     raw_id_fields = ("storyboard",)
-    readonly_fields = ("created_at", "updated_at")
+    readonly_fields = ("player", "created_at", "updated_at")
