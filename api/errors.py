@@ -11,8 +11,6 @@ import json
 import logging
 from typing import Any
 
-import kombu.exceptions
-import redis
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
@@ -20,6 +18,7 @@ from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Val
 from ninja.parser import Parser
 
 from media_pipeline.briefs import BriefError
+from media_pipeline.jobs import BACKEND_DOWN_ERRORS
 from nerf.services import CaptureError
 from projects.ratelimit import RateLimited
 from projects.services import ProjectError
@@ -33,11 +32,6 @@ PROBLEM_TYPE = "application/problem+json"
 # A request body of the API is a few fields of text; anything far larger is a mistake or abuse.
 MAX_BODY_BYTES = 64 * 1024
 # The failures config.middleware answers 503 for on the pages (api may not import config).
-BACKEND_DOWN_ERRORS = (
-    redis.exceptions.ConnectionError,
-    redis.exceptions.TimeoutError,
-    kombu.exceptions.OperationalError,
-)
 RETRY_AFTER_SECONDS = 5
 TITLES = {
     400: "Bad request",

@@ -19,8 +19,6 @@ htmx requests get the message as text/plain, which the page shows as a toast
 import logging
 from typing import Any
 
-import kombu.exceptions
-import redis
 from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
@@ -29,16 +27,12 @@ from django.template.loader import render_to_string
 from django.utils.deprecation import MiddlewareMixin
 
 from media_pipeline.budgets import BudgetExceeded
+from media_pipeline.jobs import BACKEND_DOWN_ERRORS
 from media_pipeline.moderation import ContentRefused
 from media_pipeline.uploads import UploadRefused
 
 logger = logging.getLogger(__name__)
 
-BACKEND_DOWN_ERRORS = (
-    redis.exceptions.ConnectionError,
-    redis.exceptions.TimeoutError,
-    kombu.exceptions.OperationalError,
-)
 BUSY_MESSAGE = "The service is busy, try again in a moment."
 RETRY_AFTER_SECONDS = 5
 # RFC 6455 "Try Again Later", for a socket already accepted when Redis went away.

@@ -38,6 +38,8 @@ from django.utils.http import content_disposition_header
 from django.utils.text import get_valid_filename
 from django.views.decorators.http import require_GET
 
+from media_pipeline import storage
+
 RANGE_RE = re.compile(r"^bytes=(?P<start>\d*)-(?P<end>\d*)$")
 CHUNK_BYTES = 64 * 1024
 
@@ -83,7 +85,7 @@ def serve_media(request: HttpRequest, path: str) -> HttpResponse:
         raise Http404("No such file.")
     if settings.MEDIA_ACCEL_REDIRECT_PREFIX:
         return _as_download(_accel_redirect(path), request)
-    if not _is_local(path):
+    if not storage.on_local_disk():
         return HttpResponseRedirect(default_storage.url(path))
     return _as_download(_file_response(request, path), request)
 
@@ -101,14 +103,6 @@ def _accel_redirect(path: str) -> HttpResponse:
     response = HttpResponse(content_type=_content_type(path))
     response["X-Accel-Redirect"] = f"{settings.MEDIA_ACCEL_REDIRECT_PREFIX.rstrip('/')}/{path}"
     return response
-
-
-def _is_local(path: str) -> bool:
-    try:
-        default_storage.path(path)
-    except NotImplementedError:
-        return False
-    return True
 
 
 def _file_response(request: HttpRequest, path: str) -> HttpResponse:

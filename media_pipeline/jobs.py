@@ -29,6 +29,8 @@ from datetime import timedelta
 from functools import partial, wraps
 from typing import Any
 
+import kombu.exceptions
+import redis
 from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
@@ -39,6 +41,13 @@ from media_pipeline.heartbeat import beating
 from media_pipeline.retry import backoff_delay
 from media_pipeline.states import LeaseHeld
 
+# Redis (cache, channel layer) or the broker out of reach: the request cannot be served now,
+# but may be in a moment (config.middleware and the API answer 503 with Retry-After).
+BACKEND_DOWN_ERRORS = (
+    redis.exceptions.ConnectionError,
+    redis.exceptions.TimeoutError,
+    kombu.exceptions.OperationalError,
+)
 MAX_RETRIES = 3
 TOO_SLOW = "This took too long. Try again."
 UNEXPECTED = "Something went wrong on our side. Try again."

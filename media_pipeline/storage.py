@@ -99,12 +99,21 @@ def guess_content_type(path: str) -> str:
     )
 
 
+def on_local_disk() -> bool:
+    """Whether the default storage keeps files on this machine (not S3): Django's storages say
+    so by raising NotImplementedError from path()."""
+    try:
+        default_storage.path("")
+    except NotImplementedError:
+        return False
+    return True
+
+
 def _filesystem_path(path: str) -> Path | None:
     """The stored file on local disk, if it is there: in-memory storage answers path() too."""
-    try:
-        local = Path(default_storage.path(path))
-    except NotImplementedError:
+    if not on_local_disk():
         return None
+    local = Path(default_storage.path(path))
     return local if local.is_file() else None
 
 

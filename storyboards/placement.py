@@ -23,7 +23,7 @@ from storyboards.scene_generation import (
     scene_push,
     stale_if_made,
 )
-from storyboards.scene_services import SceneError, _refuse
+from storyboards.scene_services import SceneError, scene_refuse
 
 NO_PRODUCT = "Choose the project's product on the Brief page first, with at least one photo."
 NO_CUTOUT = "The product's photos are still being cut out; place it once one is ready."
@@ -50,7 +50,7 @@ def scene_place_product(*, scene: Scene, instruction: str = "") -> None:
         seed=new_seed(),
     )
     if not moved:
-        _refuse(scene, NO_IMAGE)
+        scene_refuse(scene, NO_IMAGE)
     enqueue_on_commit(tasks.scene_product_place_task, scene_id=scene.pk)
 
 
@@ -66,7 +66,7 @@ def scene_image_back(*, scene: Scene) -> None:
         video_stale=stale_if_made("video"),
     )
     if not swapped:
-        _refuse(scene, NOTHING_BEFORE)
+        scene_refuse(scene, NOTHING_BEFORE)
     transaction.on_commit(scene_push(scene))
 
 
@@ -84,5 +84,5 @@ def scene_use_turntable(*, scene: Scene, use: bool, x: float, y: float, scale: f
         turntable_scale=scale,
         video_stale=stale_if_made("video"),
     ):
-        _refuse(scene)
+        scene_refuse(scene)
     transaction.on_commit(scene_push(scene))

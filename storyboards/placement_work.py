@@ -5,13 +5,13 @@ from media_pipeline.base import ProviderError
 from media_pipeline.registry import providers
 from projects.selectors import product_cutouts
 from storyboards.models import SCENE_IMAGE_STATES, GenerationStatus
-from storyboards.scene_generation import _scene_claim, scene_move, stale_if_made, storyboard_usage
+from storyboards.scene_generation import scene_claim, scene_move, stale_if_made, storyboard_usage
 
 NO_CUTOUT = "The product has no cutout to place any more; add a photo of it and try again."
 
 
 def scene_product_place(*, scene_id: int) -> None:
-    scene = _scene_claim(scene_id, SCENE_IMAGE_STATES, attempts="image_attempts")
+    scene = scene_claim(scene_id, SCENE_IMAGE_STATES, attempts="image_attempts")
     if scene is None:
         return
     cutouts = product_cutouts(scene.storyboard.project.product)

@@ -146,7 +146,7 @@ def _scene_from_plan(storyboard: Storyboard, position: int, plan: ScenePlan) -> 
 
 def scene_text_rewrite(*, scene_id: int, instruction: str) -> None:
     """Rewrite one scene's text as instructed; its image and clip, if made, become stale."""
-    scene = _scene_claim(scene_id, SCENE_TEXT_STATES, attempts="text_attempts")
+    scene = scene_claim(scene_id, SCENE_TEXT_STATES, attempts="text_attempts")
     if scene is None:
         return
     storyboard = scene.storyboard
@@ -168,7 +168,7 @@ def scene_text_rewrite(*, scene_id: int, instruction: str) -> None:
 
 def scene_image_draw(*, scene_id: int) -> None:
     """Draw the scene's image; a clip made from the previous image becomes stale."""
-    scene = _scene_claim(scene_id, SCENE_IMAGE_STATES, attempts="image_attempts")
+    scene = scene_claim(scene_id, SCENE_IMAGE_STATES, attempts="image_attempts")
     if scene is None:
         return
     width, height = settings.QUALITY_PROFILE["frame_size"]
@@ -202,7 +202,7 @@ def scene_image_draw(*, scene_id: int) -> None:
 
 def scene_video_animate(*, scene_id: int) -> None:
     """Animate the scene's image into a clip of its duration and camera move."""
-    scene = _scene_claim(scene_id, SCENE_VIDEO_STATES, attempts="video_attempts")
+    scene = scene_claim(scene_id, SCENE_VIDEO_STATES, attempts="video_attempts")
     if scene is None:
         return
     if not scene.image:
@@ -382,7 +382,7 @@ def _scene_requeue(scene_id: int, graph: StateGraph) -> None:
         scene_move(scene, graph, to=GenerationStatus.QUEUED, sources=[GenerationStatus.RUNNING])
 
 
-def _scene_claim(scene_id: int, graph: StateGraph, *, attempts: str) -> Scene | None:
+def scene_claim(scene_id: int, graph: StateGraph, *, attempts: str) -> Scene | None:
     """Claim the artifact (LeaseHeld while a live job has it); None when it is not waiting."""
     project_id = (
         Scene.objects.filter(pk=scene_id).values_list("storyboard__project_id", flat=True).first()

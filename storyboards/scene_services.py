@@ -99,7 +99,7 @@ def scene_update_text(*, scene: Scene, text: str) -> None:
     if not rows.update(
         text=text, image_stale=stale_if_made("image"), video_stale=stale_if_made("video")
     ):
-        _refuse(scene)
+        scene_refuse(scene)
     transaction.on_commit(scene_push(scene))
 
 
@@ -108,7 +108,7 @@ def scene_update_text(*, scene: Scene, text: str) -> None:
 def scene_rewrite_text(*, scene: Scene, instruction: str) -> None:
     """Ask the writer to rewrite the text ("shorter", "mention the price"): one `io` job."""
     if not scene_move(scene, SCENE_TEXT_STATES, to=QUEUED, where=NOTHING_IN_FLIGHT):
-        _refuse(scene)
+        scene_refuse(scene)
     enqueue_on_commit(tasks.scene_text_rewrite_task, scene_id=scene.pk, instruction=instruction)
 
 
@@ -116,7 +116,7 @@ def scene_rewrite_text(*, scene: Scene, instruction: str) -> None:
 def scene_approve_text(*, scene: Scene) -> None:
     """Accept the text and start the scene's image."""
     if not _image_start(scene, where=Q(state=Scene.State.TEXT) & ~Q(text="")):
-        _refuse(scene, "Write the scene's text first, then approve it.")
+        scene_refuse(scene, "Write the scene's text first, then approve it.")
 
 
 @moderated("instruction", what="image instruction", owner=_scene_owner)
@@ -127,7 +127,7 @@ def scene_generate_image(*, scene: Scene, instruction: str | None = None) -> Non
     if instruction is not None:
         fields["image_instruction"] = instruction.strip()
     if not _image_start(scene, where=~Q(state=Scene.State.TEXT), **fields):
-        _refuse(scene, "Approve the scene's text first.")
+        scene_refuse(scene, "Approve the scene's text first.")
 
 
 @transaction.atomic
@@ -135,13 +135,13 @@ def scene_approve_image(*, scene: Scene) -> None:
     """Accept the image and start the scene's clip."""
     where = Q(state=Scene.State.IMAGE)
     if not _video_start(scene, where=where):
-        _refuse(scene, "Wait for an up-to-date image, then approve it.")
+        scene_refuse(scene, "Wait for an up-to-date image, then approve it.")
 
 
 @transaction.atomic
 def scene_generate_video(*, scene: Scene) -> None:
     if not _video_start(scene, where=Q(state=Scene.State.VIDEO)):
-        _refuse(scene, "Approve an up-to-date image first.")
+        scene_refuse(scene, "Approve an up-to-date image first.")
 
 
 @transaction.atomic
@@ -151,7 +151,7 @@ def scene_update_timing(*, scene: Scene, duration: float, motion: str) -> None:
         return
     rows = Scene.objects.filter(pk=scene.pk).exclude(video_status__in=IN_FLIGHT)
     if not rows.update(duration=duration, motion=motion, video_stale=stale_if_made("video")):
-        _refuse(scene)
+        scene_refuse(scene)
     transaction.on_commit(scene_push(scene))
 
 
@@ -290,7 +290,7 @@ def _video_start(scene: Scene, *, where: Q) -> bool:
     return started
 
 
-def _refuse(scene: Scene, message: str = "") -> None:
+def scene_refuse(scene: Scene, message: str = "") -> None:
     """Say why a change did not happen: most often, something of the scene is being made."""
     fresh = Scene.objects.filter(pk=scene.pk).first()
     if fresh is None:

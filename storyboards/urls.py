@@ -1,6 +1,6 @@
 from django.urls import path
 
-from storyboards import final_views, views
+from storyboards import final_views, scene_services, views
 
 app_name = "storyboards"
 urlpatterns = [
@@ -36,15 +36,32 @@ urlpatterns = [
         name="storyboard_initialize",
     ),
     *[
-        path(f"<int:project_id>/storyboards/<int:storyboard_id>/{slug}", view, name=name)
-        for slug, view, name in (
-            ("approve-texts", views.storyboard_approve_texts, "storyboard_approve_texts"),
-            ("generate-images", views.storyboard_generate_images, "storyboard_generate_images"),
-            ("generate-videos", views.storyboard_generate_videos, "storyboard_generate_videos"),
-            ("retry-failed", views.storyboard_retry_failed, "storyboard_retry_failed"),
-            ("finish", views.storyboard_finish, "storyboard_finish"),
+        path(
+            f"<int:project_id>/storyboards/<int:storyboard_id>/{slug}",
+            views.storyboard_action,
+            {"action": action},
+            name=name,
+        )
+        for slug, action, name in (
+            ("approve-texts", scene_services.storyboard_approve_texts, "storyboard_approve_texts"),
+            (
+                "generate-images",
+                scene_services.storyboard_generate_images,
+                "storyboard_generate_images",
+            ),
+            (
+                "generate-videos",
+                scene_services.storyboard_generate_videos,
+                "storyboard_generate_videos",
+            ),
+            ("retry-failed", scene_services.storyboard_retry_failed, "storyboard_retry_failed"),
         )
     ],
+    path(
+        "<int:project_id>/storyboards/<int:storyboard_id>/finish",
+        views.storyboard_finish,
+        name="storyboard_finish",
+    ),
     *[
         path(f"<int:project_id>/scenes/<int:scene_id>/{slug}", view, name=name)
         for slug, view, name in (

@@ -116,34 +116,14 @@ def storyboard_initialize(request: HttpRequest, project: Project) -> HttpRespons
 
 @require_POST
 @project_step(Step.SCENES)
-def storyboard_approve_texts(
-    request: HttpRequest, project: Project, storyboard_id: int
+def storyboard_action(
+    request: HttpRequest, project: Project, storyboard_id: int, action: Callable[..., object]
 ) -> HttpResponse:
-    return _board_action(request, project, storyboard_id, scene_services.storyboard_approve_texts)
-
-
-@require_POST
-@project_step(Step.SCENES)
-def storyboard_generate_images(
-    request: HttpRequest, project: Project, storyboard_id: int
-) -> HttpResponse:
-    return _board_action(request, project, storyboard_id, scene_services.storyboard_generate_images)
-
-
-@require_POST
-@project_step(Step.SCENES)
-def storyboard_generate_videos(
-    request: HttpRequest, project: Project, storyboard_id: int
-) -> HttpResponse:
-    return _board_action(request, project, storyboard_id, scene_services.storyboard_generate_videos)
-
-
-@require_POST
-@project_step(Step.SCENES)
-def storyboard_retry_failed(
-    request: HttpRequest, project: Project, storyboard_id: int
-) -> HttpResponse:
-    return _board_action(request, project, storyboard_id, scene_services.storyboard_retry_failed)
+    """A whole-board action (approve all texts, generate all images or clips, retry failed);
+    the URL names which service it is."""
+    storyboard = storyboard_get_for_project(project, storyboard_id)
+    _attempt(request, lambda: action(storyboard=storyboard))
+    return _region_of_scenes(request, project)
 
 
 @require_POST
@@ -336,17 +316,6 @@ def _scene_response(
         return _region_of_scenes(request, project)
     html = render_scene_update(page, scene.pk, oob=True, request=request, form_errors=form_errors)
     return HttpResponse(html)
-
-
-def _board_action(
-    request: HttpRequest,
-    project: Project,
-    storyboard_id: int,
-    action: Callable[..., object],
-) -> HttpResponse:
-    storyboard = storyboard_get_for_project(project, storyboard_id)
-    _attempt(request, lambda: action(storyboard=storyboard))
-    return _region_of_scenes(request, project)
 
 
 def _region_of_scenes(request: HttpRequest, project: Project) -> HttpResponse:
