@@ -107,10 +107,11 @@ def walk_to_the_film(walk: Walk) -> Path:
     page.wait_for_selector(approve, timeout=LONG_WAIT)
     walk.check("4-scenes", approve)
     page.click(approve)
-    # Every scene's image is drawn, each card changing live, before the clips start.
-    page.wait_for_selector(".scene-card.is-busy", timeout=LONG_WAIT)
-    page.wait_for_selector(".scene-card.is-busy", state="detached", timeout=LONG_WAIT)
+    # Every scene's image is drawn, each card changing live, before the clips start: the button
+    # enables with the first image, and no card is busy once the last one is in.
     clips = "button:has-text('Generate all clips'):not([disabled])"
+    page.wait_for_selector(clips, timeout=LONG_WAIT)
+    page.wait_for_selector(".scene-card.is-busy", state="detached", timeout=LONG_WAIT)
     page.click(clips)
     final = "button:has-text('Continue to Final'):not([disabled])"
     page.wait_for_selector(final, timeout=LONG_WAIT)
