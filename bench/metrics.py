@@ -4,7 +4,10 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/reelsmith_bench .venv/bin/python bench/metrics.py
 
 Rows spread over the last 60 days across 5 capabilities, 2 backends, 500 users; bulk-loaded
-with COPY. Each figure is the best of three runs of `operations.metrics.metrics_for`.
+with COPY, which bypasses the application, so the daily roll-ups the page reads are then
+rebuilt (`operations.rollups.rebuild`, timed). Each figure is the best of three runs of
+`operations.metrics.metrics_for`. It also times writing one usage row the way metering
+does (the row and its three roll-up upserts, in one transaction).
 """
 
 import os
@@ -29,6 +32,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from media_pipeline.models import ProviderUsage  # noqa: E402
+from operations import rollups  # noqa: E402
 from operations.metrics import PERIODS, metrics_for  # noqa: E402
 
 SIZES = (10_000, 100_000, 1_000_000)
@@ -73,6 +77,31 @@ def load(count: int, user_ids: list[int]) -> None:
         cursor.execute("ANALYZE media_pipeline_providerusage")
 
 
+def rebuild() -> float:
+    started = time.perf_counter()
+    rollups.rebuild()
+    return time.perf_counter() - started
+
+
+def write_cost(user_ids: list[int], count: int = 300) -> float:
+    """Milliseconds to write one usage row with its roll-ups, as metering does."""
+    from django.db import transaction
+
+    started = time.perf_counter()
+    for index in range(count):
+        with transaction.atomic():
+            ProviderUsage.objects.create(
+                capability="image",
+                backend="replicate",
+                outcome="success",
+                seconds=1 + index % 30,
+                cost_estimate="0.003",
+                user_id=user_ids[index % len(user_ids)],
+                subject="project:1",
+            )
+    return (time.perf_counter() - started) / count * 1000
+
+
 def measure(period: str) -> tuple[float, int]:
     best, queries = float("inf"), 0
     for _ in range(3):
@@ -87,14 +116,18 @@ def measure(period: str) -> tuple[float, int]:
 def main() -> None:
     assert connection.vendor == "postgresql", "Run against PostgreSQL (DATABASE_URL)."
     call_command("migrate", verbosity=0)
-    ProviderUsage.objects.all().delete()
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE media_pipeline_providerusage")
     user_ids = users()
-    print(f"{'rows':>10}  " + "  ".join(f"{label:>16}" for label in PERIODS.values()))
+    labels = "  ".join(f"{label:>16}" for label in PERIODS.values())
+    print(f"{'rows':>10}  {labels}  {'rebuild':>9}")
     for size in SIZES:
         load(size, user_ids)
+        rebuilt = rebuild()
         figures = [measure(period) for period in PERIODS]
         cells = "  ".join(f"{ms:8.1f} ms {queries:2d} q" for ms, queries in figures)
-        print(f"{size:>10,}  {cells}")
+        print(f"{size:>10,}  {cells}  {rebuilt:7.1f} s", flush=True)
+    print(f"Writing one usage row with its roll-ups: {write_cost(user_ids):.2f} ms")
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class ProviderUsage(models.Model):
@@ -28,21 +29,16 @@ class ProviderUsage(models.Model):
     subject = models.CharField(
         max_length=60, blank=True, help_text='What the call was for, e.g. "project:12".'
     )
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Stamped on insert; settable so imported or backfilled rows keep their own time.
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
         ordering = ["-created_at"]
         indexes = [
             models.Index(fields=["capability", "created_at"]),
             models.Index(fields=["outcome"]),
-            # A user's spend this month (budgets) and the metrics page's per-user figures.
+            # A user's spend this month (budgets).
             models.Index(fields=["user", "created_at"]),
-            # The metrics page's aggregates over a period read this index alone (PostgreSQL).
-            models.Index(
-                fields=["created_at"],
-                include=["capability", "backend", "outcome", "seconds", "cost_estimate", "user"],
-                name="usage_period_covering",
-            ),
         ]
 
     def __str__(self) -> str:

@@ -1,17 +1,19 @@
 """The figures of the admin's metrics page, each from an aggregate query.
 
-No figure loops over usage rows in Python, so the page costs the same number of queries at ten
-rows or a million (tests/operations/test_metrics.py counts them; bench/metrics.py times them).
-Python only folds the few aggregated rows (one per capability and backend, per day, per user).
+Usage figures come from the daily roll-ups of the ledger (operations.rollups), never from its
+rows, so the page costs the same queries at ten calls or a million
+(tests/operations/test_metrics.py counts them; bench/metrics.py times them). Python only
+folds aggregated rows (one per capability and backend, or per duration bucket).
 """
 
+import math
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from itertools import groupby
 
 from celery import current_app as celery_app
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db.models import (
     Avg,
     Count,
@@ -19,8 +21,6 @@ from django.db.models import (
     DurationField,
     ExpressionWrapper,
     F,
-    FloatField,
-    IntegerField,
     Min,
     OuterRef,
     Q,
@@ -28,13 +28,12 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
-    Window,
 )
-from django.db.models.functions import Ceil, Coalesce, RowNumber, TruncDate
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from media_pipeline.models import ProviderUsage
-from operations.models import Budget
+from operations.models import Budget, UsageDay, UsageDuration, UserSpendDay
+from operations.rollups import bucket_seconds
 from operations.spending import default_limit, month_start
 from projects.models import ANSWERING, ChatMessage
 from projects.tasks import STUCK_AFTER as REPLY_STUCK_AFTER
@@ -55,7 +54,6 @@ DEFAULT_PERIOD = "today"
 PERCENTILES = (50, 95)
 TOP_SPENDERS = 10
 QUEUES = ("io", "media")
-SUCCESS = Q(outcome=ProviderUsage.Outcome.SUCCESS)
 MONEY = DecimalField(max_digits=14, decimal_places=6)
 
 
@@ -119,15 +117,15 @@ def period_start(period: str, *, now: datetime | None = None) -> datetime:
 
 def metrics_for(period: str, *, now: datetime | None = None) -> Metrics:
     since = period_start(period, now=now)
-    usage = ProviderUsage.objects.filter(created_at__gte=since)
+    first_day = since.date()
     metrics = Metrics(
         period=period,
         since=since,
-        rows=capability_rows(usage),
-        totals=usage_totals(usage),
-        days=daily_generations(usage),
+        rows=capability_rows(first_day),
+        totals=usage_totals(first_day),
+        days=daily_generations(first_day),
         films=film_figures(since),
-        top_spenders=top_spenders(usage),
+        top_spenders=top_spenders(first_day),
         over_budget=users_over_budget(),
         queues=queue_depths(),
         stuck=stuck_now(now=now),
@@ -136,76 +134,75 @@ def metrics_for(period: str, *, now: datetime | None = None) -> Metrics:
     return metrics
 
 
-def capability_rows(usage: QuerySet[ProviderUsage]) -> list[CapabilityRow]:
+def _calls(first_day: date) -> QuerySet[UsageDay]:
+    return UsageDay.objects.filter(day__gte=first_day)
+
+
+def _spend(first_day: date) -> QuerySet[UserSpendDay]:
+    return UserSpendDay.objects.filter(day__gte=first_day)
+
+
+CALLS = {
+    "started": Sum("calls"),
+    "done": Sum("done"),
+    "cost": Coalesce(Sum("cost"), Value(0), output_field=MONEY),
+}
+
+
+def capability_rows(first_day: date) -> list[CapabilityRow]:
     """Started, done, failed, cost and p50/p95 seconds per capability and backend: two queries."""
-    grouped = (
-        usage.values("capability", "backend")
-        .annotate(
-            started=Count("id"),
-            done=Count("id", filter=SUCCESS),
-            cost=Coalesce(Sum("cost_estimate"), Value(0), output_field=MONEY),
-        )
-        .order_by("capability", "backend")
-    )
+    grouped = _calls(first_day).values("capability", "backend").annotate(**CALLS)
     rows = {
         (row["capability"], row["backend"]): CapabilityRow(
             failed=row["started"] - row["done"], **row
         )
-        for row in grouped
+        for row in grouped.order_by("capability", "backend")
     }
-    for (capability, backend), percentile, seconds in duration_percentiles(usage):
+    for (capability, backend), percentile, seconds in duration_percentiles(first_day):
         setattr(rows[capability, backend], f"p{percentile}", seconds)
     return list(rows.values())
 
 
-def duration_percentiles(
-    usage: QuerySet[ProviderUsage],
-) -> list[tuple[tuple[str, str], int, float]]:
-    """Nearest-rank percentiles of `seconds` per capability and backend, in one query.
+def duration_percentiles(first_day: date) -> list[tuple[tuple[str, str], int, float]]:
+    """Nearest-rank percentiles of call durations per capability and backend, in one query.
 
-    Each row is ranked within its group; only the rows at the percentiles' ranks come back.
+    Read from the duration buckets' counts, so each is within 1% of the exact figure.
     """
-    group = [F("capability"), F("backend")]
-    ranked = usage.annotate(
-        rank=Window(RowNumber(), partition_by=group, order_by=F("seconds").asc()),
-        size=Window(Count("id"), partition_by=group),
+    counts = (
+        UsageDuration.objects.filter(day__gte=first_day)
+        .values_list("capability", "backend", "bucket")
+        .annotate(calls=Sum("calls"))
+        .filter(calls__gt=0)
+        .order_by("capability", "backend", "bucket")
     )
-    wanted = Q()
-    for percentile in PERCENTILES:
-        wanted |= Q(rank=_nearest_rank(percentile))
-    picked = ranked.filter(wanted).values_list("capability", "backend", "rank", "size", "seconds")
     found = []
-    for capability, backend, rank, size, seconds in picked:
+    for group, buckets in groupby(counts, key=lambda row: (row[0], row[1])):
+        buckets = [(bucket, calls) for _, _, bucket, calls in buckets]
+        size = sum(calls for _, calls in buckets)
         for percentile in PERCENTILES:
-            if rank == max(1, -(-size * percentile // 100)):
-                found.append(((capability, backend), percentile, seconds))
+            rank = max(1, math.ceil(size * percentile / 100))
+            seen = 0
+            for bucket, calls in buckets:
+                seen += calls
+                if seen >= rank:
+                    found.append((group, percentile, bucket_seconds(bucket)))
+                    break
     return found
 
 
-def _nearest_rank(percentile: int) -> Ceil:
-    return Ceil(
-        ExpressionWrapper(F("size") * Value(percentile / 100), output_field=FloatField()),
-        output_field=IntegerField(),
-    )
+def usage_totals(first_day: date) -> dict:
+    totals = _calls(first_day).aggregate(**CALLS)
+    totals["started"] = totals["started"] or 0
+    totals["done"] = totals["done"] or 0
+    totals["active_users"] = _spend(first_day).aggregate(users=Count("user", distinct=True))[
+        "users"
+    ]
+    return totals
 
 
-def usage_totals(usage: QuerySet[ProviderUsage]) -> dict:
-    return usage.aggregate(
-        started=Count("id"),
-        done=Count("id", filter=SUCCESS),
-        cost=Coalesce(Sum("cost_estimate"), Value(0), output_field=MONEY),
-        active_users=Count("user", distinct=True),
-    )
-
-
-def daily_generations(usage: QuerySet[ProviderUsage]) -> list[Day]:
+def daily_generations(first_day: date) -> list[Day]:
     """Calls started and failed per day (the seed's "daily-generations")."""
-    per_day = (
-        usage.annotate(day=TruncDate("created_at"))
-        .values("day")
-        .annotate(started=Count("id"), done=Count("id", filter=SUCCESS))
-        .order_by("day")
-    )
+    per_day = _calls(first_day).values("day").annotate(**CALLS).order_by("day")
     return [Day(row["day"], row["started"], row["started"] - row["done"]) for row in per_day]
 
 
@@ -229,37 +226,27 @@ def film_figures(since: datetime) -> dict:
     return figures
 
 
-def top_spenders(usage: QuerySet[ProviderUsage]) -> list[dict]:
+def top_spenders(first_day: date) -> list[dict]:
     spenders = (
-        usage.filter(user__isnull=False)
+        _spend(first_day)
         .values("user_id", "user__email")
-        .annotate(calls=Count("id"), spent=Sum("cost_estimate"))
+        .annotate(calls=Sum("calls"), spent=Sum("cost"))
         .order_by("-spent", "user_id")
     )
     return list(spenders[:TOP_SPENDERS])
 
 
 def users_over_budget() -> list[dict]:
-    """Users whose spend this month is past their own budget or the default.
-
-    Summed per user id first (an index-only scan), then each group's limit looked up: joining
-    users and budgets to every row of the month would cost a second per million rows.
-    """
+    """Users whose spend this month is past their own budget or the default."""
     own = Budget.objects.filter(user_id=OuterRef("user_id")).values("monthly_limit")[:1]
     limit = Coalesce(Subquery(own), Value(default_limit()), output_field=MONEY)
-    month = ProviderUsage.objects.filter(created_at__gte=month_start(), user__isnull=False)
-    over = list(
-        month.values("user_id")
-        .annotate(spent=Sum("cost_estimate"), limit=limit)
+    return list(
+        _spend(month_start().date())
+        .values("user_id", "user__email")
+        .annotate(spent=Sum("cost"), limit=limit)
         .filter(spent__gt=F("limit"))
         .order_by("-spent")
     )
-    emails = dict(
-        get_user_model()
-        .objects.filter(pk__in=[row["user_id"] for row in over])
-        .values_list("pk", "email")
-    )
-    return [{**row, "user__email": emails.get(row["user_id"], "")} for row in over]
 
 
 def queue_depths() -> list[QueueDepth]:

@@ -69,3 +69,69 @@ class ProjectHold(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project} under review"
+
+
+# Daily roll-ups of the usage ledger (media_pipeline.ProviderUsage), kept on write by
+# operations.rollups: the metrics page reads these few rows instead of a month of calls.
+
+
+class UsageDay(models.Model):
+    """Calls, successes and cost of one capability and backend on one (local) day."""
+
+    day = models.DateField()
+    capability = models.CharField(max_length=20)
+    backend = models.CharField(max_length=60)
+    calls = models.IntegerField(default=0)
+    done = models.IntegerField(default=0)
+    cost = models.DecimalField(max_digits=14, decimal_places=6, default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "capability", "backend"], name="usage_day_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.capability}/{self.backend} on {self.day}: {self.calls} calls"
+
+
+class UsageDuration(models.Model):
+    """How many calls of one capability and backend took a duration in `bucket` on one day.
+
+    Buckets are logarithmic (operations.rollups.duration_bucket), so percentiles read from
+    them are within 1% of the exact ones.
+    """
+
+    day = models.DateField()
+    capability = models.CharField(max_length=20)
+    backend = models.CharField(max_length=60)
+    bucket = models.SmallIntegerField()
+    calls = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "capability", "backend", "bucket"], name="usage_duration_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.capability}/{self.backend} on {self.day}, bucket {self.bucket}"
+
+
+class UserSpendDay(models.Model):
+    """Calls and cost of one user on one day (top spenders, active users, budgets)."""
+
+    day = models.DateField()
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    calls = models.IntegerField(default=0)
+    cost = models.DecimalField(max_digits=14, decimal_places=6, default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["day", "user"], name="user_spend_day_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"user {self.user_id} on {self.day}: ${self.cost}"

@@ -1,8 +1,13 @@
-"""Flags filed from the moderation check's signal (media_pipeline.moderation.content_flagged)."""
+"""Flags filed from the moderation check's signal (media_pipeline.moderation.content_flagged),
+and the usage roll-ups kept as the ledger is written (operations.rollups)."""
 
 import re
 
+from django.db.models.signals import post_delete, post_save
+
+from media_pipeline.models import ProviderUsage
 from media_pipeline.moderation import content_flagged
+from operations import rollups
 from operations.models import Flag
 from projects.models import Project
 
@@ -32,5 +37,16 @@ def _on_content_flagged(sender: object, signal: object, **details: object) -> No
     flag_file(**details)
 
 
+def _on_usage_saved(sender: object, instance: ProviderUsage, created: bool, **kwargs) -> None:
+    if created:
+        rollups.record(instance)
+
+
+def _on_usage_deleted(sender: object, instance: ProviderUsage, **kwargs) -> None:
+    rollups.record(instance, sign=-1)
+
+
 def connect() -> None:
     content_flagged.connect(_on_content_flagged, dispatch_uid="operations.flag_file")
+    post_save.connect(_on_usage_saved, sender=ProviderUsage, dispatch_uid="operations.rollups")
+    post_delete.connect(_on_usage_deleted, sender=ProviderUsage, dispatch_uid="operations.rollups")

@@ -25,8 +25,8 @@ def usage(
     subject: str = "",
     ago: timedelta = timedelta(minutes=1),
 ) -> ProviderUsage:
-    """One usage row, created `ago` before now (created_at is otherwise stamped on insert)."""
-    row = ProviderUsage.objects.create(
+    """One usage row, created `ago` before now."""
+    return ProviderUsage.objects.create(
         capability=capability,
         backend=backend,
         outcome=outcome,
@@ -34,9 +34,8 @@ def usage(
         cost_estimate=Decimal(cost),
         user=user,
         subject=subject,
+        created_at=timezone.now() - ago,
     )
-    ProviderUsage.objects.filter(pk=row.pk).update(created_at=timezone.now() - ago)
-    return row
 
 
 @pytest.fixture

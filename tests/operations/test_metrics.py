@@ -26,9 +26,11 @@ def test_capability_rows_count_started_done_failed_cost_and_percentiles():
     assert (image.started, image.done, image.failed) == (10, 9, 1)
     assert image.cost == Decimal("1.00")
     assert image.failure_rate == 0.1
-    assert (image.p50, image.p95) == (5.0, 10.0)
+    # Percentiles are read from 2% duration buckets: within 1% of the exact figures.
+    assert (image.p50, image.p95) == (pytest.approx(5.0, rel=0.01), pytest.approx(10.0, rel=0.01))
     text = rows["text", "openai"]
-    assert (text.started, text.p50, text.p95, text.cost) == (1, 2.0, 2.0, Decimal("0.01"))
+    assert (text.started, text.cost) == (1, Decimal("0.01"))
+    assert text.p50 == text.p95 == pytest.approx(2.0, rel=0.01)
 
 
 def test_periods_leave_out_older_rows():
