@@ -39,6 +39,11 @@ class ProviderUsage(models.Model):
             models.Index(fields=["outcome"]),
             # A user's spend this month (budgets).
             models.Index(fields=["user", "created_at"]),
+            # A project's spend on the dashboard: subject = "project:12" or LIKE "project:12:%"
+            # (the pattern operator class lets PostgreSQL use the index for the prefix).
+            models.Index(
+                fields=["subject"], name="usage_subject", opclasses=["varchar_pattern_ops"]
+            ),
         ]
 
     def __str__(self) -> str:

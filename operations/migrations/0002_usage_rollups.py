@@ -15,7 +15,7 @@ def backfill(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('media_pipeline', '0003_usage_created_at_settable'),
+        ('media_pipeline', '0003_usage_ledger_indexes'),
         ('operations', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
