@@ -101,6 +101,7 @@ class Metrics:
     totals: dict
     days: list[Day]
     films: dict
+    placements: dict
     top_spenders: list[dict]
     over_budget: list[dict]
     queues: list[QueueDepth]
@@ -125,6 +126,7 @@ def metrics_for(period: str, *, now: datetime | None = None) -> Metrics:
         totals=usage_totals(first_day),
         days=daily_generations(first_day),
         films=film_figures(since),
+        placements=placement_figures(since),
         top_spenders=top_spenders(first_day),
         over_budget=users_over_budget(),
         queues=queue_depths(),
@@ -224,6 +226,21 @@ def film_figures(since: datetime) -> dict:
     finished = figures["complete"] + figures["failed"]
     figures["success_rate"] = figures["complete"] / finished if finished else None
     return figures
+
+
+def placement_figures(since: datetime) -> dict:
+    """Products placed into scene images since `since`, and how faithful they came out.
+
+    A scene keeps the score of its current placement, stamped when its image last changed;
+    the calls themselves (count, failures, durations) are the "compositing" rows above.
+    """
+    placed = Scene.objects.filter(product_match__isnull=False, status_changed_at__gte=since)
+    return placed.aggregate(
+        count=Count("id"),
+        average=Avg("product_match"),
+        lowest=Min("product_match"),
+        low=Count("id", filter=Q(product_match__lt=settings.PRODUCT_MATCH_THRESHOLD)),
+    )
 
 
 def top_spenders(first_day: date) -> list[dict]:

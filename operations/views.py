@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -20,5 +21,6 @@ def metrics(request: HttpRequest) -> HttpResponse:
         "periods": PERIODS,
         "metrics": figures,
         "chart": bar_chart(figures.days),
+        "match_threshold": settings.PRODUCT_MATCH_THRESHOLD,
     }
     return render(request, "operations/metrics.html", context)

@@ -71,6 +71,20 @@ def test_film_figures_count_success_rate_and_render_time():
     assert films["render_time"] == timedelta(seconds=90)
 
 
+def test_placement_figures_count_average_lowest_and_low_scores(settings):
+    settings.PRODUCT_MATCH_THRESHOLD = 0.5
+    for score in (0.9, 0.7, 0.2):
+        SceneFactory(product_match=score)
+    SceneFactory(product_match=None)
+    old = SceneFactory(product_match=0.1)
+    Scene.objects.filter(pk=old.pk).update(status_changed_at=timezone.now() - timedelta(days=3))
+    placements = metrics_for("today").placements
+    assert (placements["count"], placements["low"]) == (3, 1)
+    assert placements["average"] == pytest.approx(0.6)
+    assert placements["lowest"] == 0.2
+    assert metrics_for("7d").placements["count"] == 4
+
+
 def test_stuck_artifacts_and_warnings(settings):
     settings.METRICS_FAILURE_RATE_WARNING = 0.2
     settings.METRICS_QUEUE_AGE_WARNING_MINUTES = 10
@@ -111,6 +125,7 @@ def test_page_shows_the_figures_and_is_linked_from_the_index(staff_client):
     assert "<td>video</td><td>replicate</td><td>1</td><td>1</td><td>0</td>" in html
     assert "$0.42" in html
     assert 'id="metrics-daily"' in html
+    assert "No product was placed into a scene in this period." in html
 
 
 def _page_queries(client) -> int:
