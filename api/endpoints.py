@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 from django.db.models import Count, Q, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import File, Router
+from ninja import File, Router, Status
 from ninja.errors import AuthorizationError
 from ninja.files import UploadedFile
 
@@ -95,7 +95,7 @@ def project_create(request: HttpRequest, body: ProjectIn) -> tuple[int, dict]:
     project = project_services.project_create(owner=request.user, title=body.title)
     if body.brief is not None:
         brief_update(project=project, data=body.brief.dict())
-    return 201, schemas.project_out(project)
+    return Status(201, schemas.project_out(project))
 
 
 @router.get("/projects/{project_id}", response=ProjectOut, tags=["projects"])
@@ -110,7 +110,9 @@ def project_get(request: HttpRequest, project_id: int) -> dict:
 def moods_generate(request: HttpRequest, body: ProjectRef) -> tuple[int, list]:
     project = project_get_for_user(request.user, body.project_id)
     mood_services.mood_generate_all(project=project, user=request.user)
-    return 202, [schemas.mood_out(mood) for mood in project.moods.prefetch_related("images")]
+    return Status(
+        202, [schemas.mood_out(mood) for mood in project.moods.prefetch_related("images")]
+    )
 
 
 @router.get("/moods/{mood_id}", response=MoodOut, tags=["moods"])
@@ -131,7 +133,7 @@ def mood_select(request: HttpRequest, mood_id: int) -> dict:
 def storyboard_initialize(request: HttpRequest, body: ProjectRef) -> tuple[int, dict]:
     project = project_get_for_user(request.user, body.project_id)
     storyboard = scene_services.storyboard_initialize(project=project, user=request.user)
-    return 202, schemas.storyboard_out(storyboard)
+    return Status(202, schemas.storyboard_out(storyboard))
 
 
 @router.get("/storyboards/{storyboard_id}", response=StoryboardOut, tags=["storyboards"])
@@ -146,7 +148,7 @@ def storyboard_regenerate(request: HttpRequest, storyboard_id: int) -> tuple[int
     """Plan every scene anew: a new storyboard, which replaces this one once it is ready."""
     project = _storyboard(request, storyboard_id).project
     storyboard = scene_services.storyboard_initialize(project=project, user=request.user)
-    return 202, schemas.storyboard_out(storyboard)
+    return Status(202, schemas.storyboard_out(storyboard))
 
 
 BOARD_ACTIONS = {
@@ -162,7 +164,7 @@ def _board_action(slug: str) -> None:
 
     def action(request: HttpRequest, storyboard_id: int) -> tuple[int, dict]:
         started = service(storyboard=_storyboard(request, storyboard_id))
-        return 202, {"started": started}
+        return Status(202, {"started": started})
 
     action.__name__ = f"storyboard_{slug.replace('-', '_')}"
     action.__doc__ = service.__doc__
@@ -186,7 +188,7 @@ def storyboard_finish(request: HttpRequest, storyboard_id: int) -> dict:
 
 
 def _scene_after(request: HttpRequest, scene_id: int) -> tuple[int, dict]:
-    return 202, schemas.scene_out(_scene(request, scene_id))
+    return Status(202, schemas.scene_out(_scene(request, scene_id)))
 
 
 @router.get("/scenes/{scene_id}", response=SceneOut, tags=["scenes"])
@@ -252,7 +254,7 @@ def composition_initialize(request: HttpRequest, body: CompositionIn) -> tuple[i
     project = project_get_for_user(request.user, body.project_id)
     settings = body.dict(exclude={"project_id"})
     composition = compositions.composition_start(project=project, user=request.user, **settings)
-    return 202, schemas.composition_out(composition)
+    return Status(202, schemas.composition_out(composition))
 
 
 @router.get("/compositions/{composition_id}", response=CompositionOut, tags=["compositions"])
@@ -274,13 +276,13 @@ def composition_cancel(request: HttpRequest, composition_id: int) -> dict:
 def composition_retry(request: HttpRequest, composition_id: int) -> tuple[int, dict]:
     composition = _composition(request, composition_id)
     compositions.composition_retry(composition=composition, user=request.user)
-    return 202, schemas.composition_out(_composition(request, composition_id))
+    return Status(202, schemas.composition_out(_composition(request, composition_id)))
 
 
 @router.delete("/compositions/{composition_id}", response={204: None}, tags=["compositions"])
 def composition_delete(request: HttpRequest, composition_id: int) -> tuple[int, None]:
     compositions.composition_delete(composition=_composition(request, composition_id))
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/audio/{composition_id}", response=CompositionOut, tags=["audio"])
@@ -295,7 +297,7 @@ def audio_get(request: HttpRequest, composition_id: int) -> dict:
 @router.post("/products", response={201: ProductOut}, tags=["products"])
 def product_create(request: HttpRequest, body: ProductIn) -> tuple[int, dict]:
     product = product_services.product_create(owner=request.user, **body.dict())
-    return 201, schemas.product_out(product)
+    return Status(201, schemas.product_out(product))
 
 
 @router.get("/products", response=list[ProductOut], tags=["products"])
@@ -328,13 +330,15 @@ def product_photos_add(
         )
     added = {image.pk for image in outcome.added}
     listed = schemas.product_out(product_get_for_user(request.user, product_id))["photos"]
-    return 201, {"added": [photo for photo in listed if photo["id"] in added], "refused": refused}
+    return Status(
+        201, {"added": [photo for photo in listed if photo["id"] in added], "refused": refused}
+    )
 
 
 @router.delete("/products/{product_id}", response={204: None}, tags=["products"])
 def product_delete(request: HttpRequest, product_id: int) -> tuple[int, None]:
     product_services.product_delete(product=product_get_for_user(request.user, product_id))
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/products/{product_id}/capture", response={202: CaptureOut}, tags=["captures"])
@@ -342,7 +346,7 @@ def capture_start(request: HttpRequest, product_id: int) -> tuple[int, dict]:
     """Start a 3D capture from the product's photos: camera poses, training, then rendering."""
     product = product_get_for_user(request.user, product_id)
     job = capture_services.capture_start(product=product, user=request.user)
-    return 202, schemas.capture_out(job)
+    return Status(202, schemas.capture_out(job))
 
 
 @router.get("/captures/{capture_id}", response=CaptureOut, tags=["captures"])
@@ -360,7 +364,7 @@ def capture_cancel(request: HttpRequest, capture_id: int) -> dict:
 def capture_retry(request: HttpRequest, capture_id: int) -> tuple[int, dict]:
     """Run the failed or cancelled stage again; earlier stages' results are kept."""
     capture_services.capture_retry(job=capture_get_for_user(request.user, capture_id))
-    return 202, schemas.capture_out(capture_get_for_user(request.user, capture_id))
+    return Status(202, schemas.capture_out(capture_get_for_user(request.user, capture_id)))
 
 
 # --- Files and the admin -------------------------------------------------------------
