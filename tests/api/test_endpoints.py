@@ -154,6 +154,14 @@ def test_unknown_paths_and_ids_are_404_problems(api):
     assert api.get("/api/scenes/999999").status_code == 404
 
 
+def test_a_method_the_path_does_not_offer_is_a_405_problem(api):
+    response = api.delete("/api/moods/generate")
+    assert response.status_code == 405
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["code"] == "method_not_allowed"
+    assert response["Allow"] == "POST"
+
+
 def test_project_create_stores_the_brief(api, user):
     response = api.post("/api/projects", {"title": "Launch", "brief": COMPLETE_BRIEF})
     assert response.status_code == 201
