@@ -35,6 +35,7 @@ from api.schemas import (
     ProductOut,
     ProjectIn,
     ProjectOut,
+    ProjectProductIn,
     ProjectRef,
     SceneOut,
     StoryboardOut,
@@ -50,6 +51,7 @@ from nerf.selectors import capture_get_for_user
 from projects import product_services
 from projects import services as project_services
 from projects.briefs import brief_update
+from projects.models import Product
 from projects.ratelimit import rate_limit_hit
 from projects.selectors import product_get_for_user, product_list_for_user, project_get_for_user
 from storyboards import compositions, scene_services
@@ -92,10 +94,27 @@ def _composition(request: HttpRequest, composition_id: int) -> Any:
 @router.post("/projects", response={201: ProjectOut}, tags=["projects"])
 def project_create(request: HttpRequest, body: ProjectIn) -> tuple[int, dict]:
     rate_limit_hit(user_id=request.user.pk, bucket="projects")
+    product = _product_or_none(request, body.product_id)
     project = project_services.project_create(owner=request.user, title=body.title)
+    if product is not None:
+        product_services.project_choose_product(project=project, product=product)
     if body.brief is not None:
         brief_update(project=project, data=body.brief.dict())
     return Status(201, schemas.project_out(project))
+
+
+@router.put("/projects/{project_id}/product", response=ProjectOut, tags=["projects"])
+def project_product_set(request: HttpRequest, project_id: int, body: ProjectProductIn) -> dict:
+    """Choose the project's product (or none); its name and description fill the brief."""
+    project = project_get_for_user(request.user, project_id)
+    product = _product_or_none(request, body.product_id)
+    return schemas.project_out(
+        product_services.project_choose_product(project=project, product=product)
+    )
+
+
+def _product_or_none(request: HttpRequest, product_id: int | None) -> Product | None:
+    return None if product_id is None else product_get_for_user(request.user, product_id)
 
 
 @router.get("/projects/{project_id}", response=ProjectOut, tags=["projects"])

@@ -39,6 +39,11 @@ class BriefIn(In):
 class ProjectIn(In):
     title: str = Field("", max_length=120)
     brief: BriefIn | None = None
+    product_id: int | None = None
+
+
+class ProjectProductIn(In):
+    product_id: int | None = Field(..., description="One of your products, or null for none.")
 
 
 class ProjectRef(In):
@@ -181,6 +186,7 @@ class ProjectOut(Schema):
     id: int
     title: str
     step: str
+    product_id: int | None
     brief: dict[str, Any]
     brief_complete: bool
     missing_fields: list[str]
@@ -364,6 +370,7 @@ def project_out(project: Project) -> dict[str, Any]:
         "id": project.pk,
         "title": project.title,
         "step": project.step,
+        "product_id": project.product_id,
         "brief": project.brief,
         "brief_complete": project.brief_is_complete,
         "missing_fields": project.brief_missing_fields,

@@ -17,6 +17,9 @@ class ApiClient:
     def post(self, url: str, data: object = None, **kwargs):
         return self.client.post(url, data, content_type="application/json", **kwargs)
 
+    def put(self, url: str, data: object = None):
+        return self.client.put(url, data, content_type="application/json")
+
     def patch(self, url: str, data: object = None):
         return self.client.patch(url, data, content_type="application/json")
 

@@ -13,6 +13,7 @@ from tests.factories import (
     COMPLETE_BRIEF,
     CompositionFactory,
     MoodFactory,
+    ProductFactory,
     ProductImageFactory,
     ProjectFactory,
     SceneFactory,
@@ -43,6 +44,7 @@ def objects(user):
 # A valid body for each operation that takes one; ids are filled in from `objects`.
 BODIES = {
     "/api/projects": {"title": "Launch"},
+    "/api/projects/{project_id}/product": {"product_id": None},
     "/api/moods/generate": {"project_id": None},
     "/api/storyboards/initialize": {"project_id": None},
     "/api/compositions/initialize": {"project_id": None},
@@ -69,8 +71,9 @@ def operations(client) -> list[tuple[str, str]]:
 
 def call(api, method: str, path: str, objects: dict):
     body = dict(BODIES.get(path, {}))
-    if "project_id" in body:
-        body["project_id"] = objects["project_id"]
+    for key in ("project_id", "product_id"):
+        if key in body:
+            body[key] = objects[key]
     url = path.format(**objects)
     if path in UPLOADS:
         return api.client.post(url, {UPLOADS[path]: [image_file()]})
@@ -173,6 +176,31 @@ def test_project_create_stores_the_brief(api, user):
 def test_project_create_refuses_an_invalid_brief(api):
     response = api.post("/api/projects", {"brief": {"target_length": "long"}})
     assert response.status_code == 422
+
+
+def test_project_create_with_a_product_names_it_in_the_brief(api, user):
+    product = ProductFactory(owner=user, name="Glow serum", description="")
+    response = api.post("/api/projects", {"title": "Launch", "product_id": product.pk})
+    assert response.status_code == 201
+    assert (response.json()["product_id"], response.json()["brief"]["product"]) == (
+        product.pk,
+        "Glow serum",
+    )
+
+
+def test_project_product_is_chosen_and_cleared(api, user, objects):
+    product = ProductFactory(owner=user, name="Night cream", description="rich")
+    url = f"/api/projects/{objects['project_id']}/product"
+    chosen = api.put(url, {"product_id": product.pk}).json()
+    assert (chosen["product_id"], chosen["brief"]["product"]) == (product.pk, "Night cream: rich")
+    assert api.put(url, {"product_id": None}).json()["product_id"] is None
+
+
+def test_another_users_product_cannot_be_chosen(api, other_user, objects):
+    theirs = ProductFactory(owner=other_user)
+    url = f"/api/projects/{objects['project_id']}/product"
+    assert api.put(url, {"product_id": theirs.pk}).status_code == 404
+    assert api.post("/api/projects", {"product_id": theirs.pk}).status_code == 404
 
 
 def test_project_get(api, objects):
