@@ -8,7 +8,8 @@ TRUE_WORDS = {"1", "true", "yes", "on"}
 
 
 def env_str(name: str, default: str = "") -> str:
-    return os.environ.get(name, default)
+    """The variable's value; set but empty counts as unset (`DATABASE_URL= make test`)."""
+    return os.environ.get(name) or default
 
 
 def env_bool(name: str, default: bool) -> bool:

@@ -50,11 +50,10 @@ class OwnedFile:
     field: str
     owner: str  # a lookup from the model to the user, e.g. "project__owner"
 
-    def held_by(self, user: models.Model, path: str) -> bool:
-        return self.model._default_manager.filter(**{self.field: path, self.owner: user}).exists()
-
-    def held(self, path: str) -> bool:
-        return self.model._default_manager.filter(**{self.field: path}).exists()
+    def holders(self, path: str, user: models.Model | None) -> models.QuerySet:
+        """Rows of this model holding `path` (and owned by `user`, unless None)."""
+        lookups = {self.field: path} if user is None else {self.field: path, self.owner: user}
+        return self.model._default_manager.filter(**lookups).values_list("pk").order_by()
 
 
 _owned: list[OwnedFile] = []
@@ -73,9 +72,18 @@ def owned_files() -> list[OwnedFile]:
 def may_see(user: models.Model, path: str) -> bool:
     if not user.is_authenticated or not user.is_active or not path:
         return False
-    if user.is_staff:
-        return any(entry.held(path) for entry in _owned)
-    return any(entry.held_by(user, path) for entry in _owned)
+    return _held(path, owner=None if user.is_staff else user)
+
+
+def is_held(path: str) -> bool:
+    """Whether any registered row holds the file (else it may be deleted)."""
+    return _held(path, owner=None)
+
+
+def _held(path: str, *, owner: models.Model | None) -> bool:
+    first, *others = [entry.holders(path, owner) for entry in _owned]
+    # One query however many models hold files: SELECT … UNION ALL SELECT … LIMIT 1.
+    return first.union(*others, all=True).exists()
 
 
 @login_not_required

@@ -7,7 +7,7 @@ from django.utils.html import format_html_join
 from django.views.decorators.http import require_POST
 
 from operations import actions
-from operations.models import Budget, Flag, ProjectHold
+from operations.models import Budget, Flag, ProjectHold, UsageDay, UsageDuration, UserSpendDay
 from storyboards.models import Composition, Mood, Scene
 
 # What "delete an artifact" may delete, by the name its button posts.
@@ -20,6 +20,40 @@ class BudgetAdmin(admin.ModelAdmin):
     search_fields = ("user__email",)
     raw_id_fields = ("user",)
     readonly_fields = ("updated_at",)
+
+
+class RollupAdmin(admin.ModelAdmin):
+    """Read-only: operations.rollups keeps these as usage is metered (rebuild_rollups redoes them)."""
+
+    date_hierarchy = "day"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(UsageDay)
+class UsageDayAdmin(RollupAdmin):
+    list_display = ("day", "capability", "backend", "calls", "done", "cost")
+    list_filter = ("capability", "backend")
+
+
+@admin.register(UsageDuration)
+class UsageDurationAdmin(RollupAdmin):
+    list_display = ("day", "capability", "backend", "bucket", "calls")
+    list_filter = ("capability", "backend")
+
+
+@admin.register(UserSpendDay)
+class UserSpendDayAdmin(RollupAdmin):
+    list_display = ("day", "user", "calls", "cost")
+    search_fields = ("user__email",)
+    list_select_related = ("user",)
 
 
 @admin.register(ProjectHold)

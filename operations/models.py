@@ -91,6 +91,7 @@ class UsageDay(models.Model):
                 fields=["day", "capability", "backend"], name="usage_day_unique"
             )
         ]
+        verbose_name = verbose_name_plural = "usage by day"
 
     def __str__(self) -> str:
         return f"{self.capability}/{self.backend} on {self.day}: {self.calls} calls"
@@ -115,6 +116,7 @@ class UsageDuration(models.Model):
                 fields=["day", "capability", "backend", "bucket"], name="usage_duration_unique"
             )
         ]
+        verbose_name = verbose_name_plural = "durations by day"
 
     def __str__(self) -> str:
         return f"{self.capability}/{self.backend} on {self.day}, bucket {self.bucket}"
@@ -132,6 +134,7 @@ class UserSpendDay(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["day", "user"], name="user_spend_day_unique")
         ]
+        verbose_name = verbose_name_plural = "spend by user and day"
 
     def __str__(self) -> str:
         return f"user {self.user_id} on {self.day}: ${self.cost}"

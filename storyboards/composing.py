@@ -38,7 +38,7 @@ from media_pipeline.compose import (
     compose,
     total_duration,
 )
-from media_pipeline.delivery import owned_files
+from media_pipeline.delivery import is_held
 from media_pipeline.metering import usage_context
 from media_pipeline.registry import providers
 from projects.models import Project
@@ -237,7 +237,7 @@ def _finish(
 def discard_unheld(paths: list[str]) -> None:
     """Delete stored files no registered row holds any more (files are content-addressed)."""
     for path in paths:
-        if not any(entry.held(path) for entry in owned_files()):
+        if not is_held(path):
             default_storage.delete(path)
 
 

@@ -33,6 +33,8 @@ class Migration(migrations.Migration):
                 ('cost', models.DecimalField(decimal_places=6, default=0, max_digits=14)),
             ],
             options={
+                'verbose_name': 'usage by day',
+                'verbose_name_plural': 'usage by day',
                 'constraints': [models.UniqueConstraint(fields=('day', 'capability', 'backend'), name='usage_day_unique')],
             },
         ),
@@ -47,6 +49,8 @@ class Migration(migrations.Migration):
                 ('calls', models.IntegerField(default=0)),
             ],
             options={
+                'verbose_name': 'durations by day',
+                'verbose_name_plural': 'durations by day',
                 'constraints': [models.UniqueConstraint(fields=('day', 'capability', 'backend', 'bucket'), name='usage_duration_unique')],
             },
         ),
@@ -60,6 +64,8 @@ class Migration(migrations.Migration):
                 ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
+                'verbose_name': 'spend by user and day',
+                'verbose_name_plural': 'spend by user and day',
                 'constraints': [models.UniqueConstraint(fields=('day', 'user'), name='user_spend_day_unique')],
             },
         ),

@@ -87,3 +87,12 @@ def test_a_provider_key_selects_the_real_backend_and_local_can_be_forced():
         "media_pipeline.backends.local_text.LocalTextBackend",
         "media_pipeline.backends.local_image.LocalImageBackend",
     ]
+
+
+def test_a_variable_set_but_empty_falls_back_to_its_default(monkeypatch):
+    from config.env import env_str
+
+    monkeypatch.setenv("REELSMITH_TEST_EMPTY", "")
+    assert env_str("REELSMITH_TEST_EMPTY", "fallback") == "fallback"
+    monkeypatch.setenv("REELSMITH_TEST_EMPTY", "given")
+    assert env_str("REELSMITH_TEST_EMPTY", "fallback") == "given"

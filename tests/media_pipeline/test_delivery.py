@@ -7,7 +7,7 @@ from django.core.files.storage import default_storage
 from django.db import models
 from django.test import Client
 
-from media_pipeline.delivery import owned_files
+from media_pipeline.delivery import may_see, owned_files
 from nerf.models import NerfJob
 from storyboards.models import Composition
 from tests.factories import (
@@ -79,6 +79,15 @@ def test_another_user_and_an_anonymous_client_get_404(entry):
 
     assert stranger.get(f"/media/{path}").status_code == 404
     assert Client().get(f"/media/{path}").status_code == 404
+
+
+def test_the_owner_check_is_one_query_however_many_models_hold_files(django_assert_num_queries):
+    owner = UserFactory()
+    path = holding(owned_files()[-1], owner)
+    with django_assert_num_queries(1):
+        assert may_see(owner, path)
+    with django_assert_num_queries(1):
+        assert not may_see(UserFactory.build(pk=owner.pk + 1), path)
 
 
 def test_staff_may_see_any_held_file_but_not_a_stray_one(admin_client):

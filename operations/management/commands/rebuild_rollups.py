@@ -21,7 +21,7 @@ class Command(BaseCommand):
         started = time.perf_counter()
         rollups.rebuild()
         counts = ", ".join(
-            f"{model.objects.count()} {model._meta.verbose_name_plural}"
+            f"{model._meta.verbose_name_plural}: {model.objects.count()} rows"
             for model in (UsageDay, UsageDuration, UserSpendDay)
         )
         self.stdout.write(f"Rebuilt in {time.perf_counter() - started:.1f} s: {counts}.")
