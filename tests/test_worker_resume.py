@@ -91,6 +91,8 @@ def test_an_image_whose_worker_was_killed_finishes_after_redelivery(media_root):
         kill(doomed)
         survivor = start_worker(prefix, 0, media_root)
         wait_for(lambda: _status(image) == GenerationStatus.DONE, "the redelivered job")
+        # The job stores the image, then finishes its board in a second step.
+        wait_for(lambda: _board_status(board) == Mood.Status.DONE, "the board's finish")
     finally:
         kill(doomed)
         if survivor is not None:
@@ -101,6 +103,10 @@ def test_an_image_whose_worker_was_killed_finishes_after_redelivery(media_root):
     assert image.attempts == 2, "claimed by the killed worker, then again after redelivery"
     assert (board.status, board.error) == (Mood.Status.DONE, "")
     assert (media_root / image.image.name).is_file()
+
+
+def _board_status(board: Mood) -> str:
+    return Mood.objects.values_list("status", flat=True).get(pk=board.pk)
 
 
 def _status(image: MoodImage) -> str:
