@@ -124,7 +124,7 @@ def metrics_for(period: str, *, now: datetime | None = None) -> Metrics:
         since=since,
         rows=capability_rows(first_day),
         totals=usage_totals(first_day),
-        days=daily_generations(first_day),
+        days=daily_generations(first_day, timezone.localdate(now)),
         films=film_figures(since),
         placements=placement_figures(since),
         top_spenders=top_spenders(first_day),
@@ -202,10 +202,16 @@ def usage_totals(first_day: date) -> dict:
     return totals
 
 
-def daily_generations(first_day: date) -> list[Day]:
-    """Calls started and failed per day (the seed's "daily-generations")."""
-    per_day = _calls(first_day).values("day").annotate(**CALLS).order_by("day")
-    return [Day(row["day"], row["started"], row["started"] - row["done"]) for row in per_day]
+def daily_generations(first_day: date, last_day: date) -> list[Day]:
+    """Calls started and failed on each day of the period, quiet days included (the seed's
+    "daily-generations")."""
+    per_day = {
+        row["day"]: Day(row["day"], row["started"], row["started"] - row["done"])
+        for row in _calls(first_day).values("day").annotate(**CALLS)
+    }
+    span = (last_day - first_day).days + 1
+    days = (first_day + timedelta(days=offset) for offset in range(span))
+    return [per_day.get(day, Day(day, 0, 0)) for day in days]
 
 
 def film_figures(since: datetime) -> dict:
@@ -267,16 +273,23 @@ def users_over_budget() -> list[dict]:
 
 
 def queue_depths() -> list[QueueDepth]:
-    """Messages waiting in each Celery queue, read from the broker."""
+    """Messages waiting in each Celery queue, read from the broker (None: it did not answer)."""
     try:
         with celery_app.connection_for_read() as connection:
-            channel = connection.default_channel
-            return [
-                QueueDepth(name, channel.queue_declare(name, passive=True).message_count)
-                for name in QUEUES
-            ]
+            connection.ensure_connection(max_retries=1)
+            return [QueueDepth(name, _waiting(connection, name)) for name in QUEUES]
     except Exception:
         return [QueueDepth(name, None) for name in QUEUES]
+
+
+def _waiting(connection, name: str) -> int:
+    """A passive declare's message count; an empty Redis queue does not exist, so "not found"
+    means nothing is waiting."""
+    with connection.channel() as channel:
+        try:
+            return channel.queue_declare(name, passive=True).message_count
+        except connection.channel_errors:
+            return 0
 
 
 def stuck_now(*, now: datetime | None = None) -> list[Stuck]:

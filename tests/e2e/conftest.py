@@ -67,6 +67,20 @@ class LiveApp:
     url: str
     media_root: Path
     log: Path
+    env: dict[str, str] = field(default_factory=dict)
+
+    def manage(self, *args: str) -> str:
+        """Run a manage.py command against the app's own database; its output."""
+        result = subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        return result.stdout
 
 
 @pytest.fixture(scope="session")
@@ -107,7 +121,7 @@ def live_app(tmp_path_factory) -> Iterator[LiveApp]:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    app = LiveApp(url=f"http://127.0.0.1:{port}", media_root=home / "media", log=log)
+    app = LiveApp(url=f"http://127.0.0.1:{port}", media_root=home / "media", log=log, env=env)
     try:
         _wait_until_healthy(app, process)
         yield app

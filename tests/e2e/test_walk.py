@@ -208,3 +208,33 @@ def test_another_user_sees_none_of_it_and_a_signed_out_tab_stops(live_app, brows
     second_tab.click("#chat-form button")
     second_tab.wait_for_url("**/accounts/login/**")
     assert [p for p in watch.problems if "HTTP 5" in p or "page error" in p] == []
+
+
+def test_staff_log_in_with_their_email_and_read_the_metrics(live_app, browser, watch):
+    email = f"staff-{uuid.uuid4().hex[:8]}@example.com"
+    live_app.manage(
+        "shell",
+        "-c",
+        "from django.contrib.auth import get_user_model; "
+        "from media_pipeline.models import ProviderUsage; "
+        f"staff = get_user_model().objects.create_superuser('{email}', '{email}', '{PASSWORD}'); "
+        "ProviderUsage.objects.create(capability='video', backend='replicate', "
+        "outcome='success', seconds=42.0, cost_estimate='0.37', user=staff)",
+    )
+    page = new_page(browser, watch, DESKTOP)
+    page.goto(f"{live_app.url}/admin/")
+    page.fill("input[name=username]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("input[type=submit]")
+    page.click("a:has-text('Metrics')")
+    page.wait_for_url("**/admin/metrics/")
+    row = page.locator("tr", has_text="replicate").filter(has_text="video")
+    assert "$0.37" in row.inner_text()
+    assert email in page.locator("#metrics-spenders").inner_text()
+    page.click("a:has-text('30 days')")
+    page.wait_for_url("**period=30d")
+    assert page.locator("#metrics-daily").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= DESKTOP["width"]
+    if tour := os.environ.get("TOUR_DIR"):
+        page.screenshot(path=f"{tour}/{DESKTOP['width']}-admin-metrics.png", full_page=True)
+    assert watch.problems == []

@@ -1,3 +1,4 @@
+import uuid
 from datetime import timedelta
 from decimal import Decimal
 
@@ -7,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from operations.metrics import metrics_for
+from operations.metrics import metrics_for, queue_depths
 from operations.models import Budget
 from storyboards.models import Composition, GenerationStatus, Scene
 from tests.factories import CompositionFactory, SceneFactory, UserFactory
@@ -50,7 +51,8 @@ def test_daily_generations_active_users_and_top_spenders():
     usage(user=None, cost="0.25")
     figures = metrics_for("7d")
     assert figures.totals["active_users"] == 2
-    assert [(day.started, day.failed) for day in figures.days] == [(2, 1), (2, 0)]
+    assert [(day.started, day.failed) for day in figures.days] == [(0, 0)] * 5 + [(2, 1), (2, 0)]
+    assert figures.days[-1].day == timezone.localdate()
     assert [(row["user__email"], row["spent"]) for row in figures.top_spenders] == [
         ("alice@example.com", Decimal("3.00")),
         ("bob@example.com", Decimal("0.50")),
@@ -143,3 +145,32 @@ def test_page_query_count_does_not_grow_with_usage_rows(staff_client):
         capability = ("text", "image", "video")[index % 3]
         usage(capability=capability, user=users[index % 3], ago=timedelta(days=index % 20))
     assert _page_queries(staff_client) == few
+
+
+@pytest.fixture
+def fresh_queues(monkeypatch):
+    """Two queue names of this test's own on the app's broker: (empty, full)."""
+    names = (f"test-empty-{uuid.uuid4().hex}", f"test-full-{uuid.uuid4().hex}")
+    monkeypatch.setattr("operations.metrics.QUEUES", names)
+    return names
+
+
+def test_queue_depths_count_waiting_messages_and_read_an_empty_queue_as_zero(fresh_queues):
+    from celery import current_app
+
+    empty, full = fresh_queues
+    with current_app.connection_for_write() as connection:
+        waiting = connection.SimpleQueue(full)
+        for number in range(3):
+            waiting.put({"job": number})
+        depths = {queue.name: queue.depth for queue in queue_depths()}
+        waiting.queue.delete()
+        waiting.close()
+    assert depths == {empty: 0, full: 3}
+
+
+def test_queue_depths_say_none_when_the_broker_does_not_answer(fresh_queues, monkeypatch):
+    from celery import current_app
+
+    monkeypatch.setitem(current_app.conf, "broker_read_url", "redis://127.0.0.1:1/0")
+    assert [queue.depth for queue in queue_depths()] == [None, None]
