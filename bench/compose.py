@@ -35,6 +35,7 @@ at N = 4 the smart render would have to fit its three crossfades in ~0.2 s each.
 """
 
 import argparse
+import json
 import logging
 import os
 import resource
@@ -53,18 +54,23 @@ BED_SECONDS = 20
 DISTINCT_CLIPS = 4  # inputs are reused cyclically; every scene still opens its own input
 COUNTS = (4, 8, 16)
 RUNS = ("floor", "engine full", "engine smart", "moviepy")
+WORK_FILE = "work.json"
 
 
 def main() -> None:
     args = parse_args()
     if args.worker == "moviepy":
-        moviepy_worker(args)
+        import moviepy  # noqa: F401  (imports are start-up, not work)
+
+        measured_work(args, lambda: moviepy_worker(args))
         return
     setup_django()
     if args.worker:
+        import media_pipeline.compose  # noqa: F401  (imports are start-up, not work)
+
         if args.profile:
             logging.getLogger("media_pipeline.compose").setLevel(logging.DEBUG)
-        WORKERS[args.worker](args)
+        measured_work(args, lambda: WORKERS[args.worker](args))
         return
     benchmark(args)
 
@@ -163,23 +169,37 @@ def output_frames(count: int) -> int:
 def measure(
     python: str, run: str, inputs: Path, count: int, size: str, *, profile: bool = False
 ) -> tuple[float, float, float]:
-    """Wall s, CPU s and peak MiB of one worker process and everything it ran."""
+    """Wall s and CPU s of the work (as the worker reports it) and peak MiB of the worker.
+
+    Peak memory is the largest resident set among the worker and everything it ran.
+    """
     worker = {"engine full": "engine-full", "engine smart": "engine-smart"}.get(run, run)
     with tempfile.TemporaryDirectory(prefix="reelsmith-bench-out-") as output:
         command = [python, __file__, "--worker", worker, "--inputs", str(inputs)]
         command += ["--n", str(count), "--size", size, "--output", output]
         command += ["--profile"] if profile and run.startswith("engine") else []
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        started = time.perf_counter()
         process = subprocess.Popen(command)
         _, status, usage = os.wait4(process.pid, 0)
-        wall = time.perf_counter() - started
         process.returncode = os.waitstatus_to_exitcode(status)
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if process.returncode != 0:
-        raise SystemExit(f"{run} failed (exit {process.returncode})")
-    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
-    return wall, cpu, usage.ru_maxrss / 1024
+        if process.returncode != 0:
+            raise SystemExit(f"{run} failed (exit {process.returncode})")
+        work = json.loads((Path(output) / WORK_FILE).read_text())
+    return work["wall"], work["cpu"], usage.ru_maxrss / 1024
+
+
+def measured_work(args: argparse.Namespace, work) -> None:
+    """Run `work()` and write its wall and CPU seconds (this process and its children,
+    user + system) for `measure`: start-up and imports are not part of the work."""
+    started, before = time.perf_counter(), _cpu_seconds()
+    work()
+    figures = {"wall": time.perf_counter() - started, "cpu": _cpu_seconds() - before}
+    (args.output / WORK_FILE).write_text(json.dumps(figures))
+
+
+def _cpu_seconds() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def print_ratios(summaries: list) -> None:
