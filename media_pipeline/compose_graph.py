@@ -212,22 +212,27 @@ def _crossfade(first, incoming, *, piece: Piece, canvas: Canvas):
         split = first.split()
         whole, outgoing = split[0], split[1]
         outgoing = outgoing.filter("trim", start_frame=body).filter("setpts", "PTS-STARTPTS")
-    mixed = _mix(outgoing, incoming, overlap=piece.overlap, canvas=canvas)
+    mixed = mix(outgoing, incoming, overlap=piece.overlap, canvas=canvas)
     return ffmpeg.concat(whole.filter("trim", end_frame=body), mixed) if body else mixed
 
 
-def _mix(outgoing, incoming, *, overlap: int, canvas: Canvas):
-    """Crossfade two streams of `overlap` frames; through black, each side fades alone."""
+def mix(outgoing, incoming, *, overlap: int, canvas: Canvas):
+    """Crossfade two streams of `overlap` frames; through black, each side fades alone.
+
+    The dissolve is the incoming side laid over the outgoing one with an opacity that rises
+    by 1/overlap a frame, as xfade's "fade" mixes them, but in yuv420p: xfade only works
+    in 4:4:4, so it would convert both sides up and the result down, every frame.
+    """
     if canvas.through_black:
         half = (overlap + 1) // 2
-        # xfade's own "fadeblack" only dims the middle; these fades make it reach black.
         outgoing = outgoing.filter("fade", t="out", start_frame=0, nb_frames=half)
         incoming = incoming.filter(
             "fade", t="in", start_frame=half, nb_frames=max(1, overlap - half)
         )
-    return ffmpeg.filter(
-        [outgoing, incoming], "xfade", transition="fade", duration=overlap / canvas.fps, offset=0
+    rising = incoming.filter("format", "yuva420p").filter(
+        "fade", t="in", start_frame=0, nb_frames=overlap, alpha=1
     )
+    return ffmpeg.overlay(outgoing, rising, format="yuv420")
 
 
 def _framed(window: Window, *, source: Source, canvas: Canvas, card: CaptionCard | None):

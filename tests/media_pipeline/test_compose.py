@@ -4,6 +4,7 @@ import subprocess
 import threading
 from pathlib import Path
 
+import ffmpeg as ffmpeg_graph
 import pytest
 from PIL import Image, ImageChops, ImageStat
 
@@ -217,7 +218,8 @@ def test_piece_graph_is_data_with_fit_hold_trim_and_crossfade_of_the_overlap_onl
     assert "trim=end_frame=24:start_frame=4" in graph
     assert "split" in graph and "trim=end_frame=16" in graph and "trim=start_frame=16" in graph
     assert "fade=nb_frames=2:start_frame=0:t=out" in graph
-    assert "xfade=duration=0.5:offset=0:transition=fade" in graph
+    assert "format=yuva420p" in graph and "fade=alpha=1:nb_frames=4:start_frame=0:t=in" in graph
+    assert "overlay=eof_action=repeat:format=yuv420" in graph and "xfade" not in graph
     assert "concat=n=2" in graph
     assert "force_original_aspect_ratio=decrease" in graph and "pad=64:112" in graph
     assert args[args.index("-frames:v") + 1] == "20"
@@ -244,6 +246,48 @@ def test_native_clip_skips_the_fitting_filters():
     assert source.native
     assert re.findall(r"\](\w+)", graph) == ["fps", "tpad", "trim", "setpts", "format"]
     assert not compose_graph.is_native(dataclasses.replace(scan, rotation=90), canvas)
+
+
+@pytest.mark.parametrize("through_black", [False, True])
+def test_dissolve_mixes_in_yuv420p_as_xfade_fade_does(through_black, tmp_path):
+    canvas = compose_graph.Canvas(width=64, height=112, fps=8, through_black=through_black)
+    overlap, plane = 6, 64 * 112
+
+    def sides(*, faded: bool):
+        outgoing, incoming = (
+            ffmpeg_graph.input(f"testsrc2=s=64x112:r=8:d=1,hue=h={hue}", f="lavfi")["v"]
+            .filter("format", "yuv420p")
+            .filter("trim", end_frame=overlap)
+            for hue in (0, 120)
+        )
+        if faded:  # what the engine does to each side before mixing, through black
+            outgoing = outgoing.filter("fade", t="out", start_frame=0, nb_frames=3)
+            incoming = incoming.filter("fade", t="in", start_frame=3, nb_frames=3)
+        return outgoing, incoming
+
+    def frames(stream, name: str) -> list[bytes]:
+        path = tmp_path / name
+        stream.output(str(path), f="rawvideo", pix_fmt="yuv420p").run(
+            cmd=ffmpeg.ffmpeg_binary(), quiet=True
+        )
+        data, size = path.read_bytes(), plane * 3 // 2
+        return [data[at : at + size] for at in range(0, len(data), size)]
+
+    outgoing, incoming = (frames(side, f"{n}.yuv") for n, side in
+                          enumerate(sides(faded=through_black)))  # fmt: skip
+    dissolve = frames(compose_graph.mix(*sides(faded=False), overlap=overlap, canvas=canvas),
+                      "mix.yuv")  # fmt: skip
+    xfade = frames(ffmpeg_graph.filter(list(sides(faded=through_black)), "xfade",
+                                       transition="fade", duration=overlap / 8, offset=0),
+                   "xfade.yuv")  # fmt: skip
+
+    assert len(dissolve) == overlap
+    for k, (mixed, a, b, reference) in enumerate(zip(dissolve, outgoing, incoming, xfade)):
+        share = k / overlap  # of the incoming frame, as xfade's "fade" mixes
+        expected = [round(x * (1 - share) + y * share) for x, y in zip(a, b)]
+        assert max(abs(m - e) for m, e in zip(mixed, expected, strict=True)) <= 2
+        # Luma as xfade makes it; its chroma is blurred by a round trip through 4:4:4.
+        assert max(abs(m - r) for m, r in zip(mixed[:plane], reference[:plane])) <= 1
 
 
 @pytest.mark.slow
