@@ -241,7 +241,11 @@ def _framed(window: Window, *, source: Source, canvas: Canvas, card: CaptionCard
     Decoding starts at the window's seek point and stops a frame past its end (trim drops
     that spare frame, which absorbs any rounding of the input duration).
     """
-    options = {"ss": _floor_time(window.seek, canvas.fps)} if window.seek else {}
+    # One decoding thread: frame threads cost more CPU (and a frame buffer set each) for a
+    # decoder that is far faster than the x264 encode it feeds.
+    options = {"threads": 1}
+    if window.seek:
+        options["ss"] = _floor_time(window.seek, canvas.fps)
     options["t"] = _floor_time(window.end - window.seek + 1, canvas.fps)
     # The fps filter also gives every input the same time base, as xfade and concat need.
     stream = ffmpeg.input(str(source.path), **options)["v"].filter("fps", canvas.fps)
