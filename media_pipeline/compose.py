@@ -16,7 +16,7 @@ Stages, in order (`STAGES`; "captions" is not a pass of its own, see below):
    Smart render (captions off, and every clip already H.264 yuv420p at the output's size,
    rate and encoder settings, as `clips.normalise_clip` makes them): only the transition
    windows, stretched to the nearest keyframes (none, with keyframes every half second), are
-   encoded; the rest is stream-copied.
+   encoded; the rest is stream-copied by the concat demuxer straight from the clips.
 3. audio: the bed's loudness and true peak are measured (first of two passes).
 4. finishing: the joined video is copied beside the levelled, encoded audio with
    `+faststart`; the poster is taken ~1 s in.
@@ -62,7 +62,6 @@ POSTER_SECONDS = 1.0
 # Progress: the packet scans take this share; the rest is split by estimated work, where
 # encoding one frame is one unit and the other runs cost these fractions of a frame.
 PREPARING_PERCENT = 5.0
-COPY_FRAME_COST = 0.02
 AUDIO_FRAME_COST = 0.05
 MUX_FRAME_COST = 0.05
 RUN_COST = 2.0
@@ -289,7 +288,7 @@ class _Job:
         return join + self.frames * (AUDIO_FRAME_COST + MUX_FRAME_COST) + 3 * RUN_COST
 
     def _piece_units(self, piece: graph.Piece) -> float:
-        return RUN_COST + piece.frames * (COPY_FRAME_COST if piece.copy else 1)
+        return 0 if piece.copy else RUN_COST + piece.frames
 
     def _join(
         self,
@@ -301,19 +300,20 @@ class _Job:
             graph.Source(clip.path, native=graph.is_native(scan, self.canvas))
             for clip, scan in zip(self.spec.clips, scans, strict=True)
         ]
-        files = [self.work / f"piece-{number:04d}.mp4" for number in range(len(pieces))]
+        files = [
+            None if piece.copy else self.work / f"piece-{number:04d}.mp4"
+            for number, piece in enumerate(pieces)
+        ]
+        self.progress.report(self.progress.done, STAGES[1])
         for piece, output in zip(pieces, files, strict=True):
-            if piece.copy:
-                node = graph.copy_piece(
-                    piece, source=sources[piece.first.clip].path, fps=self.spec.fps, output=output
-                )
-            else:
+            if output is not None:
                 node = graph.encode_piece(
                     piece, sources=sources, canvas=self.canvas, cards=cards, output=output
                 )
-            self._step(node, STAGES[1], self._piece_units(piece), piece.frames / self.spec.fps)
+                self._step(node, STAGES[1], self._piece_units(piece), piece.frames / self.spec.fps)
         concat = self.work / "pieces.ffconcat"
-        concat.write_text(graph.concat_list(pieces, files, fps=self.spec.fps))
+        clips = [(clip.path, scan) for clip, scan in zip(self.spec.clips, scans, strict=True)]
+        concat.write_text(graph.concat_list(pieces, files, fps=self.spec.fps, clips=clips))
         return concat
 
     def _measure_audio(self) -> compose_audio.Loudness | None:

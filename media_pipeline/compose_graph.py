@@ -9,7 +9,8 @@ ever holds more than two clips (memory stays flat however many scenes there are)
   (an input duration), so the next clip's head is decoded for the overlap alone, and the
   frames outside the overlap pass through untouched;
 - a copied piece is a run of whole GOPs of a clip that already has the output's shape,
-  stream-copied from keyframe to keyframe (the smart render).
+  stream-copied from keyframe to keyframe (the smart render). It is no file of its own:
+  the concat list reads it straight from the clip, between an in point and an out point.
 
 All positions are frame numbers at the output rate, so the joined lengths add up exactly.
 """
@@ -106,6 +107,8 @@ class ClipScan:
     rotation: float
     size: tuple[int, int] | None = None
     pix_fmt: str | None = None
+    # Decoding time (seconds) of each keyframe, in the order of `keyframes`.
+    keyframe_dts: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -305,15 +308,6 @@ def encoder_options(canvas: Canvas, threads: int = X264_THREADS) -> dict[str, ob
     }
 
 
-def copy_piece(piece: Piece, *, source: Path, fps: int, output: Path):
-    """Whole GOPs stream-copied: the packets of frames [start, end) follow the keyframe at start."""
-    options = {"ss": _ceil_time(piece.first.seek, fps)} if piece.first.seek else {}
-    stream = ffmpeg.input(str(source), **options)["v"]
-    return ffmpeg.output(
-        stream, str(output), **{"c:v": "copy", "frames:v": piece.frames, "an": None}
-    )
-
-
 def reference_encode(canvas: Canvas, output: Path):
     """One black frame with the piece encoder: its SPS/PPS is what copied clips must carry."""
     source = ffmpeg.input(f"color=black:s={canvas.width}x{canvas.height}:r={canvas.fps}", f="lavfi")
@@ -329,7 +323,7 @@ def parse_scan(listing: str, summary: str, *, fps: int) -> ClipScan:
     """Read a `scan_packets` listing; `summary` is the stderr with the input's description."""
     tb = TB_RE.search(listing)
     num, den = (int(tb["num"]), int(tb["den"])) if tb else (1, fps)
-    frames, keyframes = [], []
+    frames, keyframes = [], {}
     for line in listing.splitlines():
         fields = [field.strip() for field in line.split(",")]
         if line.startswith("#") or len(fields) < 6:
@@ -337,7 +331,7 @@ def parse_scan(listing: str, summary: str, *, fps: int) -> ClipScan:
         position = int(fields[2]) * num * fps / den
         frames.append(position)
         if not any(field.startswith("F=") for field in fields[6:]):
-            keyframes.append(round(position))
+            keyframes[round(position)] = int(fields[1]) * num / den
     ordered = sorted(frames)
     extradata, sar = EXTRADATA_RE.search(listing), SAR_RE.search(listing)
     rotation = ROTATION_RE.search(summary)
@@ -345,6 +339,7 @@ def parse_scan(listing: str, summary: str, *, fps: int) -> ClipScan:
     return ClipScan(
         frames=len(frames),
         keyframes=tuple(sorted(keyframes)),
+        keyframe_dts=tuple(keyframes[key] for key in sorted(keyframes)),
         constant_rate=all(abs(at - n) < 0.01 for n, at in enumerate(ordered)),
         extradata=extradata["crc"].strip() if extradata else None,
         sar=sar["sar"] if sar else None,
@@ -354,13 +349,38 @@ def parse_scan(listing: str, summary: str, *, fps: int) -> ClipScan:
     )
 
 
-def concat_list(pieces: list[Piece], files: list[Path], *, fps: int) -> str:
-    """An ffconcat script; each piece's exact duration places the next one frame-accurately."""
-    entries = (
-        f"file '{path.name}'\nduration {piece.frames / fps:.9f}\n"
-        for piece, path in zip(pieces, files, strict=True)
-    )
+def concat_list(
+    pieces: list[Piece], files: list[Path | None], *, fps: int, clips: list[tuple[Path, ClipScan]]
+) -> str:
+    """An ffconcat script; each piece's exact duration places the next one frame-accurately.
+
+    An encoded piece is its file (in the list's folder); a copied one is read from its clip.
+    """
+    entries = []
+    for piece, path in zip(pieces, files, strict=True):
+        if piece.copy:
+            entries.append(_copy_entry(piece, *clips[piece.first.clip], fps=fps))
+        else:
+            entries.append(f"file '{path.name}'\n")
+        entries.append(f"duration {piece.frames / fps:.9f}\n")
     return CONCAT_HEADER + "".join(entries)
+
+
+def _copy_entry(piece: Piece, source: Path, scan: ClipScan, *, fps: int) -> str:
+    """The clip's packets from the keyframe at the window's start to the one at its end.
+
+    The demuxer seeks to the in point (a presentation time) and stops at the first packet
+    whose *decoding* time reaches the out point, so that is the end keyframe's DTS (B-frames
+    put it before the frames shown just ahead of it), rounded down to what it can parse.
+    """
+    quoted = str(source.resolve()).replace("'", "'\\''")
+    entry = f"file '{quoted}'\n"
+    if piece.first.start:
+        entry += f"inpoint {_ceil_time(piece.first.start, fps)}\n"
+    if piece.first.end < scan.frames:
+        dts = scan.keyframe_dts[scan.keyframes.index(piece.first.end)]
+        entry += f"outpoint {math.floor(dts * 1_000_000) / 1_000_000:.6f}\n"
+    return entry
 
 
 def mux(concat: Path, audio, *, frames: int, output: Path, audio_options: dict[str, object]):
@@ -384,5 +404,5 @@ def _floor_time(frame: int, fps: int) -> str:
 
 
 def _ceil_time(frame: int, fps: int) -> str:
-    """Seek time for stream copy: never before the keyframe, so the seek lands on it."""
+    """In point for stream copy: never before the keyframe, so the seek lands on it."""
     return f"{math.ceil(frame * 1_000_000 / fps) / 1_000_000:.6f}"

@@ -171,6 +171,32 @@ def test_smart_plan_copies_whole_gops_and_encodes_only_around_joins():
     assert sum(piece.frames for piece in pieces) == 44
 
 
+def test_copied_pieces_are_read_from_their_clips_between_keyframes():
+    listing = "#tb 0: 1/16\n" + "".join(  # 8 fps, two B-frames: DTS runs 2 ticks behind
+        f"0, {2 * n - 4}, {2 * n}, 2, 100, 0x0{'' if n % 8 == 0 else ', F=0x0'}\n"
+        for n in range(24)
+    )
+    scan = compose_graph.parse_scan(listing, "Input #0, mov, from 'a.mp4':", fps=8)
+    pieces = [
+        compose_graph.Piece(Window(0, 0, 16), copy=True),
+        compose_graph.Piece(Window(0, 16, 24, seek=16), Window(1, 0, 8), overlap=4),
+        compose_graph.Piece(Window(1, 8, 24, seek=8), copy=True),
+    ]
+    clips = [(Path("/clips/it's.mp4"), scan), (Path("/clips/b.mp4"), scan)]
+
+    script = compose_graph.concat_list(
+        pieces, [None, Path("/work/piece-0001.mp4"), None], fps=8, clips=clips
+    )
+
+    assert scan.keyframes == (0, 8, 16) and scan.keyframe_dts == (-0.25, 0.75, 1.75)
+    assert script == (
+        "ffconcat version 1.0\n"
+        "file '/clips/it'\\''s.mp4'\noutpoint 1.750000\nduration 2.000000000\n"
+        "file 'piece-0001.mp4'\nduration 1.500000000\n"
+        "file '/clips/b.mp4'\ninpoint 1.000000\nduration 2.000000000\n"
+    )
+
+
 def test_full_plan_is_one_encoded_piece_per_clip_crossfading_into_the_next():
     spans = compose_graph.spans([3, 3], overlap_seconds=0.5, fps=8)
 
