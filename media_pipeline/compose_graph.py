@@ -314,9 +314,26 @@ def reference_encode(canvas: Canvas, output: Path):
     return ffmpeg.output(source, str(output), **{"frames:v": 1}, **encoder_options(canvas))
 
 
-def scan_packets(source: Path, output: Path):
-    """List the video packets (timestamps, key flags, extradata CRC) without decoding."""
-    return ffmpeg.output(ffmpeg.input(str(source))["v"], str(output), c="copy", f="framecrc")
+def scan_packets(sources: list[Path], outputs: list[Path]):
+    """List each source's video packets (timestamps, key flags, extradata CRC) into its output,
+    all in one run and without decoding."""
+    listings = [
+        ffmpeg.input(str(source))["v"].output(str(output), c="copy", f="framecrc")
+        for source, output in zip(sources, outputs, strict=True)
+    ]
+    return ffmpeg.merge_outputs(*listings)
+
+
+def input_summaries(log: str, count: int) -> list[str]:
+    """Each input's description from a run's log, numbered as input 0 as `parse_scan` reads it."""
+    sections = re.split(r"^(?=Input #\d+, |Stream mapping:|Output #)", log, flags=re.MULTILINE)
+    inputs = [section for section in sections if section.startswith("Input #")]
+    if len(inputs) != count:
+        raise ValueError(f"The log describes {len(inputs)} inputs, not {count}.")
+    return [
+        re.sub(r"\bStream #\d+:", "Stream #0:", re.sub(r"^Input #\d+,", "Input #0,", section))
+        for section in inputs
+    ]
 
 
 def parse_scan(listing: str, summary: str, *, fps: int) -> ClipScan:
@@ -392,7 +409,7 @@ def mux(concat: Path, audio, *, frames: int, output: Path, audio_options: dict[s
 
 def poster(film: Path, *, at: float, output: Path):
     return ffmpeg.output(
-        ffmpeg.input(str(film), ss=at)["v"],
+        ffmpeg.input(str(film), ss=at, threads=1)["v"],
         str(output),
         **{"frames:v": 1, "q:v": POSTER_QUALITY},
     )

@@ -197,6 +197,28 @@ def test_copied_pieces_are_read_from_their_clips_between_keyframes():
     )
 
 
+def test_one_scan_run_reads_every_clip_and_splits_the_log_per_input():
+    log = (
+        "Input #0, mov,mp4, from 'a.mp4':\n  Duration: 00:00:03.00\n"
+        "  Stream #0:0[0x1](und): Video: h264 (High), yuv420p(progressive), 64x112, 8 fps\n"
+        "Input #1, mov,mp4, from 'b.mp4':\n  Duration: 00:00:02.00\n"
+        "  Stream #1:0[0x1](und): Video: h264 (High), yuv420p(progressive), 96x96, 8 fps\n"
+        "      displaymatrix: rotation of -90.00 degrees\n"
+        "Stream mapping:\n  Stream #0:0 -> #0:0 (copy)\n  Stream #1:0 -> #1:0 (copy)\n"
+    )
+    node = compose_graph.scan_packets([Path("a.mp4"), Path("b.mp4")], [Path("0"), Path("1")])
+
+    first, second = compose_graph.input_summaries(log, 2)
+
+    assert node.get_args() == ["-i", "a.mp4", "-i", "b.mp4"] + [
+        arg for n in "01" for arg in ("-map", f"{n}:v", "-f", "framecrc", "-c", "copy", n)
+    ]
+    assert ffmpeg.parse_probe_output(first).width == 64 and "rotation" not in first
+    assert ffmpeg.parse_probe_output(second).width == 96 and "rotation of -90" in second
+    with pytest.raises(ValueError):
+        compose_graph.input_summaries(log, 3)
+
+
 def test_full_plan_is_one_encoded_piece_per_clip_crossfading_into_the_next():
     spans = compose_graph.spans([3, 3], overlap_seconds=0.5, fps=8)
 
