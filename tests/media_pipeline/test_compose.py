@@ -347,12 +347,14 @@ def test_dissolve_mixes_in_yuv420p_as_xfade_fade_does(through_black, tmp_path):
                    "xfade.yuv")  # fmt: skip
 
     assert len(dissolve) == overlap
-    for k, (mixed, a, b, reference) in enumerate(zip(dissolve, outgoing, incoming, xfade)):
+    for k, (mixed, a, b, reference) in enumerate(
+        zip(dissolve, outgoing, incoming, xfade, strict=True)
+    ):
         share = k / overlap  # of the incoming frame, as xfade's "fade" mixes
-        expected = [round(x * (1 - share) + y * share) for x, y in zip(a, b)]
+        expected = [round(x * (1 - share) + y * share) for x, y in zip(a, b, strict=True)]
         assert max(abs(m - e) for m, e in zip(mixed, expected, strict=True)) <= 2
         # Luma as xfade makes it; its chroma is blurred by a round trip through 4:4:4.
-        assert max(abs(m - r) for m, r in zip(mixed[:plane], reference[:plane])) <= 1
+        assert max(abs(m - r) for m, r in zip(mixed[:plane], reference[:plane], strict=True)) <= 1
 
 
 @pytest.mark.slow
