@@ -211,7 +211,7 @@ def _crossfade(first, incoming, *, piece: Piece, canvas: Canvas):
     """The first window as is up to the overlap, then mixed into the incoming one.
 
     Only the overlap goes through the mixing filter: the frames before it are split off
-    and passed through, as xfade would otherwise handle every frame of the first window.
+    and passed through, as the mixing filter would otherwise handle every frame of it.
     """
     body = piece.first.frames - piece.overlap
     outgoing = first
@@ -254,7 +254,7 @@ def _framed(window: Window, *, source: Source, canvas: Canvas, card: CaptionCard
     if window.seek:
         options["ss"] = _floor_time(window.seek, canvas.fps)
     options["t"] = _floor_time(window.end - window.seek + 1, canvas.fps)
-    # The fps filter also gives every input the same time base, as xfade and concat need.
+    # The fps filter also gives every input the same time base, as overlay and concat need.
     stream = ffmpeg.input(str(source.path), **options)["v"].filter("fps", canvas.fps)
     if not source.native:
         stream = fit(stream, canvas)
@@ -264,8 +264,7 @@ def _framed(window: Window, *, source: Source, canvas: Canvas, card: CaptionCard
     ).filter("setpts", "PTS-STARTPTS")
     if card is not None:
         stream = stream.overlay(ffmpeg.input(str(card.path)), x=card.x, y=card.y)
-    # Left open, the format would be negotiated up to yuv444p for xfade: two conversions of
-    # every frame of the piece, and a chroma round trip.
+    # Pinned, so the mix, concat and the encoder all take yuv420p and no frame is converted.
     return stream.filter("format", "yuv420p")
 
 
