@@ -5,8 +5,8 @@
 Plain values and local files only; it knows nothing of projects or storyboards.
 
 Stages, in order (`STAGES`; "captions" is not a pass of its own, see below):
-1. preparing clips: one packet scan per clip (no decoding). A clip FFmpeg cannot read
-   raises ClipUnreadable with its index. Caption cards are drawn here with Pillow.
+1. preparing clips: one packet scan of all the clips (no decoding), in one run. A clip
+   FFmpeg cannot read raises ClipUnreadable with its index. Caption cards are drawn here with Pillow.
 2. joining: the film is rendered as pieces (see compose_graph) that the concat demuxer
    joins, so no run holds more than two clips and memory stays flat as scenes are added.
    Full render: each clip is fitted to the frame (unless it already has the frame's shape),
@@ -16,7 +16,7 @@ Stages, in order (`STAGES`; "captions" is not a pass of its own, see below):
    Smart render (captions off, and every clip already H.264 yuv420p at the output's size,
    rate and encoder settings, as `clips.normalise_clip` makes them): only the transition
    windows, stretched to the nearest keyframes (none, with keyframes every half second), are
-   encoded; the rest is stream-copied.
+   encoded; the rest is stream-copied by the concat demuxer straight from the clips.
 3. audio: the bed's loudness and true peak are measured (first of two passes).
 4. finishing: the joined video is copied beside the levelled, encoded audio with
    `+faststart`; the poster is taken ~1 s in.
@@ -62,12 +62,13 @@ POSTER_SECONDS = 1.0
 # Progress: the packet scans take this share; the rest is split by estimated work, where
 # encoding one frame is one unit and the other runs cost these fractions of a frame.
 PREPARING_PERCENT = 5.0
-COPY_FRAME_COST = 0.02
 AUDIO_FRAME_COST = 0.05
 MUX_FRAME_COST = 0.05
 RUN_COST = 2.0
 
 logger = logging.getLogger(__name__)
+# (FFmpeg binary, width, height, fps) -> the extradata checksum of our encoder's output.
+_REFERENCE_EXTRADATA: dict[tuple[str, int, int, int], str | None] = {}
 
 
 class Transition(StrEnum):
@@ -234,41 +235,64 @@ class _Job:
         return smart
 
     def _prepare(self) -> list[graph.ClipScan]:
-        stage, count = STAGES[0], len(self.spec.clips)
+        """Scan every clip in one run; if that fails, one by one to name the clip at fault."""
+        stage, paths = STAGES[0], [clip.path for clip in self.spec.clips]
         self.progress.report(0, stage)
-        scans = []
-        for index, clip in enumerate(self.spec.clips):
-            scans.append(self._scan(index, clip.path))
-            self.progress.report(PREPARING_PERCENT * (index + 1) / count, stage)
+        try:
+            scans = self._scan_files(paths, "scan")
+        except ffmpeg.FFmpegCancelled:
+            raise
+        except (CompositionError, ffmpeg.FFmpegError, ValueError):
+            scans = [self._scan(index, path) for index, path in enumerate(paths)]
+        for index, scan in enumerate(scans):
+            if scan.frames == 0:
+                raise self._unreadable(index)
+        self.progress.report(PREPARING_PERCENT, stage)
         self.progress.done = PREPARING_PERCENT
         return scans
 
     def _scan(self, index: int, path: Path) -> graph.ClipScan:
         try:
-            scan = self._scan_file(path, f"scan-{index:03d}")
+            return self._scan_files([path], f"scan-{index:03d}")[0]
+        except ffmpeg.FFmpegCancelled:
+            raise
         except (CompositionError, ffmpeg.FFmpegError, ValueError):
-            scan = None
-        if scan is None or scan.frames == 0:
-            raise ClipUnreadable(
-                index,
-                f"Clip {index + 1} ({path.name}) could not be read as video; "
-                "regenerate that scene's clip or replace it.",
-            )
-        return scan
+            raise self._unreadable(index) from None
 
-    def _scan_file(self, path: Path, name: str) -> graph.ClipScan:
-        listing = self.work / f"{name}.framecrc"
-        summary = self._run(graph.scan_packets(path, listing), log_level="info")
-        return graph.parse_scan(listing.read_text(), summary, fps=self.spec.fps)
+    def _unreadable(self, index: int) -> ClipUnreadable:
+        return ClipUnreadable(
+            index,
+            f"Clip {index + 1} ({self.spec.clips[index].path.name}) could not be read as "
+            "video; regenerate that scene's clip or replace it.",
+        )
+
+    def _scan_files(self, paths: list[Path], name: str) -> list[graph.ClipScan]:
+        """One scan of each distinct file (a clip used twice is read once), in one run."""
+        distinct = list(dict.fromkeys(paths))
+        listings = [self.work / f"{name}-{index:03d}.framecrc" for index in range(len(distinct))]
+        log = self._run(graph.scan_packets(distinct, listings), log_level="info")
+        summaries = graph.input_summaries(log, len(distinct))
+        scans = {
+            path: graph.parse_scan(listing.read_text(), summary, fps=self.spec.fps)
+            for path, listing, summary in zip(distinct, listings, summaries, strict=True)
+        }
+        return [scans[path] for path in paths]
 
     def _all_match(self, scans: list[graph.ClipScan]) -> bool:
         """Whether every clip can be copied: same shape and same SPS/PPS as our encoder's."""
         if not all(scan.constant_rate and graph.is_native(scan, self.canvas) for scan in scans):
             return False
-        reference = self.work / "reference.mp4"
-        self._run(graph.reference_encode(self.canvas, reference))
-        expected = self._scan_file(reference, "scan-reference").extradata
+        expected = self._reference_extradata()
         return expected is not None and all(scan.extradata == expected for scan in scans)
+
+    def _reference_extradata(self) -> str | None:
+        """Our encoder's SPS/PPS at this frame size and rate: encoded once per process."""
+        key = (ffmpeg.ffmpeg_binary(), self.canvas.width, self.canvas.height, self.canvas.fps)
+        if key not in _REFERENCE_EXTRADATA:
+            reference = self.work / "reference.mp4"
+            self._run(graph.reference_encode(self.canvas, reference))
+            _REFERENCE_EXTRADATA[key] = self._scan_files([reference], "scan-reference")[0].extradata
+        return _REFERENCE_EXTRADATA[key]
 
     def _cards(self) -> dict[int, CaptionCard]:
         if not self.spec.captions:
@@ -289,7 +313,7 @@ class _Job:
         return join + self.frames * (AUDIO_FRAME_COST + MUX_FRAME_COST) + 3 * RUN_COST
 
     def _piece_units(self, piece: graph.Piece) -> float:
-        return RUN_COST + piece.frames * (COPY_FRAME_COST if piece.copy else 1)
+        return 0 if piece.copy else RUN_COST + piece.frames
 
     def _join(
         self,
@@ -301,19 +325,20 @@ class _Job:
             graph.Source(clip.path, native=graph.is_native(scan, self.canvas))
             for clip, scan in zip(self.spec.clips, scans, strict=True)
         ]
-        files = [self.work / f"piece-{number:04d}.mp4" for number in range(len(pieces))]
+        files = [
+            None if piece.copy else self.work / f"piece-{number:04d}.mp4"
+            for number, piece in enumerate(pieces)
+        ]
+        self.progress.report(self.progress.done, STAGES[1])
         for piece, output in zip(pieces, files, strict=True):
-            if piece.copy:
-                node = graph.copy_piece(
-                    piece, source=sources[piece.first.clip].path, fps=self.spec.fps, output=output
-                )
-            else:
+            if output is not None:
                 node = graph.encode_piece(
                     piece, sources=sources, canvas=self.canvas, cards=cards, output=output
                 )
-            self._step(node, STAGES[1], self._piece_units(piece), piece.frames / self.spec.fps)
+                self._step(node, STAGES[1], self._piece_units(piece), piece.frames / self.spec.fps)
         concat = self.work / "pieces.ffconcat"
-        concat.write_text(graph.concat_list(pieces, files, fps=self.spec.fps))
+        clips = [(clip.path, scan) for clip, scan in zip(self.spec.clips, scans, strict=True)]
+        concat.write_text(graph.concat_list(pieces, files, fps=self.spec.fps, clips=clips))
         return concat
 
     def _measure_audio(self) -> compose_audio.Loudness | None:

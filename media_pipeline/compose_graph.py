@@ -9,7 +9,8 @@ ever holds more than two clips (memory stays flat however many scenes there are)
   (an input duration), so the next clip's head is decoded for the overlap alone, and the
   frames outside the overlap pass through untouched;
 - a copied piece is a run of whole GOPs of a clip that already has the output's shape,
-  stream-copied from keyframe to keyframe (the smart render).
+  stream-copied from keyframe to keyframe (the smart render). It is no file of its own:
+  the concat list reads it straight from the clip, between an in point and an out point.
 
 All positions are frame numbers at the output rate, so the joined lengths add up exactly.
 """
@@ -36,6 +37,9 @@ ROTATION_RE = re.compile(r"rotation of (?P<degrees>-?[\d.]+) degrees")
 # sync-lookahead=0 drops the lookahead thread's own frame buffers; the output is the same.
 X264_THREADS = 2
 X264_PARAMS = "sync-lookahead=0"
+# A piece of up to a second (a transition window of the smart render) is encoded on one
+# thread: frame threads buy it little wall time and cost ~15% more CPU. Same SPS/PPS.
+SHORT_PIECE_SECONDS = 1
 
 
 @dataclass(frozen=True)
@@ -103,6 +107,8 @@ class ClipScan:
     rotation: float
     size: tuple[int, int] | None = None
     pix_fmt: str | None = None
+    # Decoding time (seconds) of each keyframe, in the order of `keyframes`.
+    keyframe_dts: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -195,8 +201,9 @@ def encode_piece(
     ]
     if incoming:
         video = _crossfade(video, incoming[0], piece=piece, canvas=canvas)
+    threads = 1 if piece.frames <= SHORT_PIECE_SECONDS * canvas.fps else X264_THREADS
     return ffmpeg.output(
-        video, str(output), **{"frames:v": piece.frames}, **encoder_options(canvas)
+        video, str(output), **{"frames:v": piece.frames}, **encoder_options(canvas, threads)
     )
 
 
@@ -204,7 +211,7 @@ def _crossfade(first, incoming, *, piece: Piece, canvas: Canvas):
     """The first window as is up to the overlap, then mixed into the incoming one.
 
     Only the overlap goes through the mixing filter: the frames before it are split off
-    and passed through, as xfade would otherwise handle every frame of the first window.
+    and passed through, as the mixing filter would otherwise handle every frame of it.
     """
     body = piece.first.frames - piece.overlap
     outgoing = first
@@ -212,22 +219,27 @@ def _crossfade(first, incoming, *, piece: Piece, canvas: Canvas):
         split = first.split()
         whole, outgoing = split[0], split[1]
         outgoing = outgoing.filter("trim", start_frame=body).filter("setpts", "PTS-STARTPTS")
-    mixed = _mix(outgoing, incoming, overlap=piece.overlap, canvas=canvas)
+    mixed = mix(outgoing, incoming, overlap=piece.overlap, canvas=canvas)
     return ffmpeg.concat(whole.filter("trim", end_frame=body), mixed) if body else mixed
 
 
-def _mix(outgoing, incoming, *, overlap: int, canvas: Canvas):
-    """Crossfade two streams of `overlap` frames; through black, each side fades alone."""
+def mix(outgoing, incoming, *, overlap: int, canvas: Canvas):
+    """Crossfade two streams of `overlap` frames; through black, each side fades alone.
+
+    The dissolve is the incoming side laid over the outgoing one with an opacity that rises
+    by 1/overlap a frame, as xfade's "fade" mixes them, but in yuv420p: xfade only works
+    in 4:4:4, so it would convert both sides up and the result down, every frame.
+    """
     if canvas.through_black:
         half = (overlap + 1) // 2
-        # xfade's own "fadeblack" only dims the middle; these fades make it reach black.
         outgoing = outgoing.filter("fade", t="out", start_frame=0, nb_frames=half)
         incoming = incoming.filter(
             "fade", t="in", start_frame=half, nb_frames=max(1, overlap - half)
         )
-    return ffmpeg.filter(
-        [outgoing, incoming], "xfade", transition="fade", duration=overlap / canvas.fps, offset=0
+    rising = incoming.filter("format", "yuva420p").filter(
+        "fade", t="in", start_frame=0, nb_frames=overlap, alpha=1
     )
+    return ffmpeg.overlay(outgoing, rising, format="yuv420")
 
 
 def _framed(window: Window, *, source: Source, canvas: Canvas, card: CaptionCard | None):
@@ -236,9 +248,13 @@ def _framed(window: Window, *, source: Source, canvas: Canvas, card: CaptionCard
     Decoding starts at the window's seek point and stops a frame past its end (trim drops
     that spare frame, which absorbs any rounding of the input duration).
     """
-    options = {"ss": _floor_time(window.seek, canvas.fps)} if window.seek else {}
+    # One decoding thread: frame threads cost more CPU (and a frame buffer set each) for a
+    # decoder that is far faster than the x264 encode it feeds.
+    options = {"threads": 1}
+    if window.seek:
+        options["ss"] = _floor_time(window.seek, canvas.fps)
     options["t"] = _floor_time(window.end - window.seek + 1, canvas.fps)
-    # The fps filter also gives every input the same time base, as xfade and concat need.
+    # The fps filter also gives every input the same time base, as overlay and concat need.
     stream = ffmpeg.input(str(source.path), **options)["v"].filter("fps", canvas.fps)
     if not source.native:
         stream = fit(stream, canvas)
@@ -248,8 +264,7 @@ def _framed(window: Window, *, source: Source, canvas: Canvas, card: CaptionCard
     ).filter("setpts", "PTS-STARTPTS")
     if card is not None:
         stream = stream.overlay(ffmpeg.input(str(card.path)), x=card.x, y=card.y)
-    # Left open, the format would be negotiated up to yuv444p for xfade: two conversions of
-    # every frame of the piece, and a chroma round trip.
+    # Pinned, so the mix, concat and the encoder all take yuv420p and no frame is converted.
     return stream.filter("format", "yuv420p")
 
 
@@ -270,7 +285,7 @@ def fit(stream, canvas: Canvas):
     return stream.filter("setsar", 1).filter("format", "yuv420p")
 
 
-def encoder_options(canvas: Canvas) -> dict[str, object]:
+def encoder_options(canvas: Canvas, threads: int = X264_THREADS) -> dict[str, object]:
     """The H.264 settings of `clips.normalise_args`, so encoded and copied pieces share SPS/PPS."""
     keyint = max(1, round(canvas.fps * clips.KEYFRAME_SECONDS))
     return {
@@ -283,7 +298,7 @@ def encoder_options(canvas: Canvas) -> dict[str, object]:
         "keyint_min": keyint,
         "sc_threshold": 0,
         "force_key_frames": f"expr:gte(t,n_forced*{clips.KEYFRAME_SECONDS})",
-        "threads": X264_THREADS,
+        "threads": threads,
         "x264-params": X264_PARAMS,
         "an": None,
         "map_metadata": -1,
@@ -292,31 +307,39 @@ def encoder_options(canvas: Canvas) -> dict[str, object]:
     }
 
 
-def copy_piece(piece: Piece, *, source: Path, fps: int, output: Path):
-    """Whole GOPs stream-copied: the packets of frames [start, end) follow the keyframe at start."""
-    options = {"ss": _ceil_time(piece.first.seek, fps)} if piece.first.seek else {}
-    stream = ffmpeg.input(str(source), **options)["v"]
-    return ffmpeg.output(
-        stream, str(output), **{"c:v": "copy", "frames:v": piece.frames, "an": None}
-    )
-
-
 def reference_encode(canvas: Canvas, output: Path):
     """One black frame with the piece encoder: its SPS/PPS is what copied clips must carry."""
     source = ffmpeg.input(f"color=black:s={canvas.width}x{canvas.height}:r={canvas.fps}", f="lavfi")
     return ffmpeg.output(source, str(output), **{"frames:v": 1}, **encoder_options(canvas))
 
 
-def scan_packets(source: Path, output: Path):
-    """List the video packets (timestamps, key flags, extradata CRC) without decoding."""
-    return ffmpeg.output(ffmpeg.input(str(source))["v"], str(output), c="copy", f="framecrc")
+def scan_packets(sources: list[Path], outputs: list[Path]):
+    """List each source's video packets (timestamps, key flags, extradata CRC) into its output,
+    all in one run and without decoding."""
+    listings = [
+        ffmpeg.input(str(source))["v"].output(str(output), c="copy", f="framecrc")
+        for source, output in zip(sources, outputs, strict=True)
+    ]
+    return ffmpeg.merge_outputs(*listings)
+
+
+def input_summaries(log: str, count: int) -> list[str]:
+    """Each input's description from a run's log, numbered as input 0 as `parse_scan` reads it."""
+    sections = re.split(r"^(?=Input #\d+, |Stream mapping:|Output #)", log, flags=re.MULTILINE)
+    inputs = [section for section in sections if section.startswith("Input #")]
+    if len(inputs) != count:
+        raise ValueError(f"The log describes {len(inputs)} inputs, not {count}.")
+    return [
+        re.sub(r"\bStream #\d+:", "Stream #0:", re.sub(r"^Input #\d+,", "Input #0,", section))
+        for section in inputs
+    ]
 
 
 def parse_scan(listing: str, summary: str, *, fps: int) -> ClipScan:
     """Read a `scan_packets` listing; `summary` is the stderr with the input's description."""
     tb = TB_RE.search(listing)
     num, den = (int(tb["num"]), int(tb["den"])) if tb else (1, fps)
-    frames, keyframes = [], []
+    frames, keyframes = [], {}
     for line in listing.splitlines():
         fields = [field.strip() for field in line.split(",")]
         if line.startswith("#") or len(fields) < 6:
@@ -324,7 +347,7 @@ def parse_scan(listing: str, summary: str, *, fps: int) -> ClipScan:
         position = int(fields[2]) * num * fps / den
         frames.append(position)
         if not any(field.startswith("F=") for field in fields[6:]):
-            keyframes.append(round(position))
+            keyframes[round(position)] = int(fields[1]) * num / den
     ordered = sorted(frames)
     extradata, sar = EXTRADATA_RE.search(listing), SAR_RE.search(listing)
     rotation = ROTATION_RE.search(summary)
@@ -332,6 +355,7 @@ def parse_scan(listing: str, summary: str, *, fps: int) -> ClipScan:
     return ClipScan(
         frames=len(frames),
         keyframes=tuple(sorted(keyframes)),
+        keyframe_dts=tuple(keyframes[key] for key in sorted(keyframes)),
         constant_rate=all(abs(at - n) < 0.01 for n, at in enumerate(ordered)),
         extradata=extradata["crc"].strip() if extradata else None,
         sar=sar["sar"] if sar else None,
@@ -341,13 +365,38 @@ def parse_scan(listing: str, summary: str, *, fps: int) -> ClipScan:
     )
 
 
-def concat_list(pieces: list[Piece], files: list[Path], *, fps: int) -> str:
-    """An ffconcat script; each piece's exact duration places the next one frame-accurately."""
-    entries = (
-        f"file '{path.name}'\nduration {piece.frames / fps:.9f}\n"
-        for piece, path in zip(pieces, files, strict=True)
-    )
+def concat_list(
+    pieces: list[Piece], files: list[Path | None], *, fps: int, clips: list[tuple[Path, ClipScan]]
+) -> str:
+    """An ffconcat script; each piece's exact duration places the next one frame-accurately.
+
+    An encoded piece is its file (in the list's folder); a copied one is read from its clip.
+    """
+    entries = []
+    for piece, path in zip(pieces, files, strict=True):
+        if piece.copy:
+            entries.append(_copy_entry(piece, *clips[piece.first.clip], fps=fps))
+        else:
+            entries.append(f"file '{path.name}'\n")
+        entries.append(f"duration {piece.frames / fps:.9f}\n")
     return CONCAT_HEADER + "".join(entries)
+
+
+def _copy_entry(piece: Piece, source: Path, scan: ClipScan, *, fps: int) -> str:
+    """The clip's packets from the keyframe at the window's start to the one at its end.
+
+    The demuxer seeks to the in point (a presentation time) and stops at the first packet
+    whose *decoding* time reaches the out point, so that is the end keyframe's DTS (B-frames
+    put it before the frames shown just ahead of it), rounded down to what it can parse.
+    """
+    quoted = str(source.resolve()).replace("'", "'\\''")
+    entry = f"file '{quoted}'\n"
+    if piece.first.start:
+        entry += f"inpoint {_ceil_time(piece.first.start, fps)}\n"
+    if piece.first.end < scan.frames:
+        dts = scan.keyframe_dts[scan.keyframes.index(piece.first.end)]
+        entry += f"outpoint {math.floor(dts * 1_000_000) / 1_000_000:.6f}\n"
+    return entry
 
 
 def mux(concat: Path, audio, *, frames: int, output: Path, audio_options: dict[str, object]):
@@ -359,7 +408,7 @@ def mux(concat: Path, audio, *, frames: int, output: Path, audio_options: dict[s
 
 def poster(film: Path, *, at: float, output: Path):
     return ffmpeg.output(
-        ffmpeg.input(str(film), ss=at)["v"],
+        ffmpeg.input(str(film), ss=at, threads=1)["v"],
         str(output),
         **{"frames:v": 1, "q:v": POSTER_QUALITY},
     )
@@ -371,5 +420,5 @@ def _floor_time(frame: int, fps: int) -> str:
 
 
 def _ceil_time(frame: int, fps: int) -> str:
-    """Seek time for stream copy: never before the keyframe, so the seek lands on it."""
+    """In point for stream copy: never before the keyframe, so the seek lands on it."""
     return f"{math.ceil(frame * 1_000_000 / fps) / 1_000_000:.6f}"

@@ -4,6 +4,7 @@ import subprocess
 import threading
 from pathlib import Path
 
+import ffmpeg as ffmpeg_graph
 import pytest
 from PIL import Image, ImageChops, ImageStat
 
@@ -170,6 +171,54 @@ def test_smart_plan_copies_whole_gops_and_encodes_only_around_joins():
     assert sum(piece.frames for piece in pieces) == 44
 
 
+def test_copied_pieces_are_read_from_their_clips_between_keyframes():
+    listing = "#tb 0: 1/16\n" + "".join(  # 8 fps, two B-frames: DTS runs 2 ticks behind
+        f"0, {2 * n - 4}, {2 * n}, 2, 100, 0x0{'' if n % 8 == 0 else ', F=0x0'}\n"
+        for n in range(24)
+    )
+    scan = compose_graph.parse_scan(listing, "Input #0, mov, from 'a.mp4':", fps=8)
+    pieces = [
+        compose_graph.Piece(Window(0, 0, 16), copy=True),
+        compose_graph.Piece(Window(0, 16, 24, seek=16), Window(1, 0, 8), overlap=4),
+        compose_graph.Piece(Window(1, 8, 24, seek=8), copy=True),
+    ]
+    clips = [(Path("/clips/it's.mp4"), scan), (Path("/clips/b.mp4"), scan)]
+
+    script = compose_graph.concat_list(
+        pieces, [None, Path("/work/piece-0001.mp4"), None], fps=8, clips=clips
+    )
+
+    assert scan.keyframes == (0, 8, 16) and scan.keyframe_dts == (-0.25, 0.75, 1.75)
+    assert script == (
+        "ffconcat version 1.0\n"
+        "file '/clips/it'\\''s.mp4'\noutpoint 1.750000\nduration 2.000000000\n"
+        "file 'piece-0001.mp4'\nduration 1.500000000\n"
+        "file '/clips/b.mp4'\ninpoint 1.000000\nduration 2.000000000\n"
+    )
+
+
+def test_one_scan_run_reads_every_clip_and_splits_the_log_per_input():
+    log = (
+        "Input #0, mov,mp4, from 'a.mp4':\n  Duration: 00:00:03.00\n"
+        "  Stream #0:0[0x1](und): Video: h264 (High), yuv420p(progressive), 64x112, 8 fps\n"
+        "Input #1, mov,mp4, from 'b.mp4':\n  Duration: 00:00:02.00\n"
+        "  Stream #1:0[0x1](und): Video: h264 (High), yuv420p(progressive), 96x96, 8 fps\n"
+        "      displaymatrix: rotation of -90.00 degrees\n"
+        "Stream mapping:\n  Stream #0:0 -> #0:0 (copy)\n  Stream #1:0 -> #1:0 (copy)\n"
+    )
+    node = compose_graph.scan_packets([Path("a.mp4"), Path("b.mp4")], [Path("0"), Path("1")])
+
+    first, second = compose_graph.input_summaries(log, 2)
+
+    assert node.get_args() == ["-i", "a.mp4", "-i", "b.mp4"] + [
+        arg for n in "01" for arg in ("-map", f"{n}:v", "-f", "framecrc", "-c", "copy", n)
+    ]
+    assert ffmpeg.parse_probe_output(first).width == 64 and "rotation" not in first
+    assert ffmpeg.parse_probe_output(second).width == 96 and "rotation of -90" in second
+    with pytest.raises(ValueError):
+        compose_graph.input_summaries(log, 3)
+
+
 def test_full_plan_is_one_encoded_piece_per_clip_crossfading_into_the_next():
     spans = compose_graph.spans([3, 3], overlap_seconds=0.5, fps=8)
 
@@ -217,10 +266,28 @@ def test_piece_graph_is_data_with_fit_hold_trim_and_crossfade_of_the_overlap_onl
     assert "trim=end_frame=24:start_frame=4" in graph
     assert "split" in graph and "trim=end_frame=16" in graph and "trim=start_frame=16" in graph
     assert "fade=nb_frames=2:start_frame=0:t=out" in graph
-    assert "xfade=duration=0.5:offset=0:transition=fade" in graph
+    assert "format=yuva420p" in graph and "fade=alpha=1:nb_frames=4:start_frame=0:t=in" in graph
+    assert "overlay=eof_action=repeat:format=yuv420" in graph and "xfade" not in graph
     assert "concat=n=2" in graph
     assert "force_original_aspect_ratio=decrease" in graph and "pad=64:112" in graph
     assert args[args.index("-frames:v") + 1] == "20"
+
+
+def test_pieces_decode_on_one_thread_and_only_short_ones_encode_on_one():
+    canvas = compose_graph.Canvas(width=64, height=112, fps=8)
+    sources = [compose_graph.Source(Path("a.mp4")), compose_graph.Source(Path("b.mp4"))]
+
+    def threads(piece) -> list[str]:
+        args = compose_graph.encode_piece(
+            piece, sources=sources, canvas=canvas, cards={}, output=Path("o.mp4")
+        ).get_args()
+        return [args[i + 1] for i, arg in enumerate(args) if arg == "-threads"]
+
+    # Inputs first, then the encoder: a second of film or less is one GOP or two.
+    assert threads(compose_graph.Piece(Window(0, 20, 24), Window(1, 0, 4), overlap=4)) == [
+        "1", "1", "1"
+    ]  # fmt: skip
+    assert threads(compose_graph.Piece(Window(0, 0, 24))) == ["1", "2"]
 
 
 def test_native_clip_skips_the_fitting_filters():
@@ -244,6 +311,50 @@ def test_native_clip_skips_the_fitting_filters():
     assert source.native
     assert re.findall(r"\](\w+)", graph) == ["fps", "tpad", "trim", "setpts", "format"]
     assert not compose_graph.is_native(dataclasses.replace(scan, rotation=90), canvas)
+
+
+@pytest.mark.parametrize("through_black", [False, True])
+def test_dissolve_mixes_in_yuv420p_as_xfade_fade_does(through_black, tmp_path):
+    canvas = compose_graph.Canvas(width=64, height=112, fps=8, through_black=through_black)
+    overlap, plane = 6, 64 * 112
+
+    def sides(*, faded: bool):
+        outgoing, incoming = (
+            ffmpeg_graph.input(f"testsrc2=s=64x112:r=8:d=1,hue=h={hue}", f="lavfi")["v"]
+            .filter("format", "yuv420p")
+            .filter("trim", end_frame=overlap)
+            for hue in (0, 120)
+        )
+        if faded:  # what the engine does to each side before mixing, through black
+            outgoing = outgoing.filter("fade", t="out", start_frame=0, nb_frames=3)
+            incoming = incoming.filter("fade", t="in", start_frame=3, nb_frames=3)
+        return outgoing, incoming
+
+    def frames(stream, name: str) -> list[bytes]:
+        path = tmp_path / name
+        stream.output(str(path), f="rawvideo", pix_fmt="yuv420p").run(
+            cmd=ffmpeg.ffmpeg_binary(), quiet=True
+        )
+        data, size = path.read_bytes(), plane * 3 // 2
+        return [data[at : at + size] for at in range(0, len(data), size)]
+
+    outgoing, incoming = (frames(side, f"{n}.yuv") for n, side in
+                          enumerate(sides(faded=through_black)))  # fmt: skip
+    dissolve = frames(compose_graph.mix(*sides(faded=False), overlap=overlap, canvas=canvas),
+                      "mix.yuv")  # fmt: skip
+    xfade = frames(ffmpeg_graph.filter(list(sides(faded=through_black)), "xfade",
+                                       transition="fade", duration=overlap / 8, offset=0),
+                   "xfade.yuv")  # fmt: skip
+
+    assert len(dissolve) == overlap
+    for k, (mixed, a, b, reference) in enumerate(
+        zip(dissolve, outgoing, incoming, xfade, strict=True)
+    ):
+        share = k / overlap  # of the incoming frame, as xfade's "fade" mixes
+        expected = [round(x * (1 - share) + y * share) for x, y in zip(a, b, strict=True)]
+        assert max(abs(m - e) for m, e in zip(mixed, expected, strict=True)) <= 2
+        # Luma as xfade makes it; its chroma is blurred by a round trip through 4:4:4.
+        assert max(abs(m - r) for m, r in zip(mixed[:plane], reference[:plane], strict=True)) <= 1
 
 
 @pytest.mark.slow
