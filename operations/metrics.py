@@ -22,17 +22,15 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     Min,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from operations.models import Budget, UsageDay, UsageDuration, UserSpendDay
+from operations.models import UsageDay, UsageDuration, UserSpendDay
 from operations.rollups import bucket_seconds
 from operations.spending import default_limit, month_start
 from projects.models import ANSWERING, ChatMessage
@@ -261,12 +259,11 @@ def top_spenders(first_day: date) -> list[dict]:
 
 def users_over_budget() -> list[dict]:
     """Users whose spend this month is past their own budget or the default."""
-    own = Budget.objects.filter(user_id=OuterRef("user_id")).values("monthly_limit")[:1]
-    limit = Coalesce(Subquery(own), Value(default_limit()), output_field=MONEY)
+    limit = Coalesce(F("user__budget__monthly_limit"), Value(default_limit()), output_field=MONEY)
     return list(
         _spend(month_start().date())
         .values("user_id", "user__email")
-        .annotate(spent=Sum("cost"), limit=limit)
+        .annotate(limit=limit, spent=Sum("cost"))
         .filter(spent__gt=F("limit"))
         .order_by("-spent")
     )
