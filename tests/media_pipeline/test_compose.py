@@ -273,21 +273,23 @@ def test_piece_graph_is_data_with_fit_hold_trim_and_crossfade_of_the_overlap_onl
     assert args[args.index("-frames:v") + 1] == "20"
 
 
-def test_pieces_decode_on_one_thread_and_only_short_ones_encode_on_one():
+def test_pieces_decode_on_one_thread_and_only_short_ones_encode_on_one_quickly():
     canvas = compose_graph.Canvas(width=64, height=112, fps=8)
     sources = [compose_graph.Source(Path("a.mp4")), compose_graph.Source(Path("b.mp4"))]
 
-    def threads(piece) -> list[str]:
+    def options(piece, name: str) -> list[str]:
         args = compose_graph.encode_piece(
             piece, sources=sources, canvas=canvas, cards={}, output=Path("o.mp4")
         ).get_args()
-        return [args[i + 1] for i, arg in enumerate(args) if arg == "-threads"]
+        return [args[i + 1] for i, arg in enumerate(args) if arg == name]
 
     # Inputs first, then the encoder: a second of film or less is one GOP or two.
-    assert threads(compose_graph.Piece(Window(0, 20, 24), Window(1, 0, 4), overlap=4)) == [
-        "1", "1", "1"
-    ]  # fmt: skip
-    assert threads(compose_graph.Piece(Window(0, 0, 24))) == ["1", "2"]
+    short = compose_graph.Piece(Window(0, 20, 24), Window(1, 0, 4), overlap=4)
+    assert options(short, "-threads") == ["1", "1", "1"]
+    assert options(short, "-x264-params") == ["sync-lookahead=0:me=dia:subme=1"]
+    long = compose_graph.Piece(Window(0, 0, 24))
+    assert options(long, "-threads") == ["1", "2"]
+    assert options(long, "-x264-params") == ["sync-lookahead=0"]
 
 
 def test_native_clip_skips_the_fitting_filters():
