@@ -28,41 +28,39 @@ printed: full ≤ 1.15× floor CPU, MoviePy ≥ 4× the full render, smart ≥ 5
 floor, peak < 400 MiB and flat in N. --quick uses 270×480 frames. --repeat runs each
 several times and keeps the least of each figure: other load only ever adds to them.
 
-Results (2 shared vCPUs, 1080×1920, runs interleaved, best of 2 at N = 4, one run at 8
-and 16; CPU figures move by ±5–10% with the other load on the machine, so ratios near a
-target can land on either side of it):
+Results (2 shared vCPUs, 1080×1920; CPU s of the work; two runs, one with MoviePy; CPU
+figures move by ±10% with other load, so ratios near a target land on either side of it):
 
-         floor           before (work only)              after
-    N   CPU s  wall    full CPU  smart CPU  peak     full CPU  smart CPU  peak (full/smart)
-    4    22.9  14.9    26.4 1.15× 7.4 3.1×  382/341   25.4 1.11×  5.7 4.0×  312/279 MiB
-    8    43.8  28.1    53.8 1.23× 16.0 2.7× 381/346   49.9 1.14× 12.8 3.4×  312/279 MiB
-   16    85.4  54.3   104.6 1.22× 33.4 2.6× 376/344  100.7 1.18× 25.8 3.3×  315/279 MiB
+    N   floor   full   full/floor    smart  floor/smart   MoviePy  MoviePy/full (wall)
+    4   23.8    25.6     1.08×        4.9      4.9×
+        21.6    24.0     1.11×        5.5      3.9×         88.4     3.7× (4.5×)
+    8   45.1    49.5     1.10×       11.4      3.9×
+        41.5    45.3     1.09×        9.3      4.5×        178.8     3.9× (4.9×)
+   16   84.6    99.8     1.18×       23.9      3.5×
+        84.6    92.7     1.10×       22.6      3.7×        393.5     4.2× (5.4×)
 
-(full: CPU and full/floor; smart: CPU and floor/smart; floor peak 268–272 MiB. Before
-this work, charging start-up too, the figures were 1.23–1.28× and 2.3–2.4×.) Smart wall
-time: 4.8 / 10.7 / 21.4 s (3.1× / 2.6× / 2.5× less than the floor's). Another run gave
-full/floor 1.22× / 1.18× / 1.09×: the full render sits at the 1.15× target within the noise.
-MoviePy was not re-run for these figures (it needs its own virtualenv): with start-up
-charged, it cost 4.4–4.8× the full render's CPU and peaked at 350–702 MiB, growing with N.
+Peak memory, flat in N: floor 268 MiB, full 312–315, smart 270–279; MoviePy 350 → 486 →
+710 MiB. Before this round (start-up charged): full 1.23–1.28× the floor, smart 2.3–2.4×
+cheaper, peaks 380–391 MiB.
 
 What changed: the crossfade is an alpha overlay in yuv420p instead of xfade (which works
 only in 4:4:4: two conversions per frame and blurred chroma); encoded pieces decode on one
-thread; short pieces (the smart render's transitions) encode on one x264 thread (~15% less
-CPU, same SPS/PPS, a little more wall time); copied GOPs are read by the concat demuxer
-from the clips (in/out points) instead of one stream-copy run each; one scan run for all
-clips; the reference SPS/PPS is encoded once per process (each bench run pays it, ~0.1 s).
+thread; short pieces (the smart render's transitions) encode on one x264 thread with its
+quickest motion search (me=dia, subme=1: half the encode CPU, ~8% more bits and -0.3 dB
+PSNR on those 15 frames, same SPS/PPS); the audio bed uses FFmpeg's fast AAC coder; copied
+GOPs are read by the concat demuxer from the clips (in/out points) instead of one
+stream-copy run each; one scan run for all clips; the reference SPS/PPS is encoded once
+per process and canvas.
 
-Where the rest goes (--profile, N = 4): each transition of the smart render costs ~1.2 s:
-decoding 2 × 16 frames (~0.3 s) and encoding 15 dissolved frames (~0.8 s). x264 spends
-about 1.5× a plain frame's effort on a dissolve of two moving pictures, in coding the
-residual, not in motion search (me=dia, subme=1: no less CPU, 8% more bits). The audio bed
-costs ~0.7 s (the AAC encode ~0.35 s of it, which scales with the film), scans, reference and
-poster ~0.3 s. The floor mixes nothing and encodes no audio, and each transition needs as
-much CPU as ~1/4 of a clip's floor, so floor/smart tends to ~3.3–4× as N grows: 5× is
-still missed, and not within reach without lowering quality (x264 settings for transitions,
-the faster AAC coder FFmpeg moved away from as its default) or encoding shorter overlaps.
-In the full render, the 15 dissolved frames per join (~+0.5 s each) and the audio (3–5%
-of the floor) are the part over the floor.
+Where the rest goes (--profile): a smart-render transition costs 1.2–1.5 CPU s, of which
+~0.45 s decodes 2 × 16 frames (each window starts on an IDR), ~0.15 s blends and ~0.6 s
+encodes 15 dissolved frames, ~1.8× the floor's cost per output frame. The transitions
+alone therefore bound floor/smart near (frames per clip / overlap frames) ÷ 1.8 ≈ 4.5 for
+4 s clips with 0.5 s crossfades, before the audio bed (~40 ms of CPU per film second:
+loudness pass and AAC) is counted: the 5× target is met at N = 4 in one run (4.9×) and
+missed at N = 8 and 16 (3.5–4.5×). Reaching it would take lower quality in the windows (a
+higher CRF changes the PPS, so it would need clips normalised differently) or shorter
+overlaps. MoviePy costs 3.7–4.2× the full render in CPU and 4.5–5.4× in wall time.
 """
 
 import argparse
