@@ -8,6 +8,11 @@ with COPY, which bypasses the application, so the daily roll-ups the page reads 
 rebuilt (`operations.rollups.rebuild`, timed). Each figure is the best of three runs of
 `operations.metrics.metrics_for`. It also times writing one usage row the way metering
 does (the row and its three roll-up upserts, in one transaction).
+
+Results (PostgreSQL 15, 2 vCPUs; today / 7 days / 30 days, 15 queries each):
+10⁴ rows 64 / 79 / 94 ms, 10⁵ rows 50 / 82 / 83 ms, 10⁶ rows 109 / 143 / 168 ms (before the
+roll-ups: 1,062 / 2,497 / 5,758 ms at 10⁶). Rebuilding the roll-ups from 10⁶ rows: 14 s.
+Writing a usage row with its roll-ups: 4.9 ms.
 """
 
 import os
