@@ -37,8 +37,6 @@ class ProviderUsage(models.Model):
         indexes = [
             models.Index(fields=["capability", "created_at"]),
             models.Index(fields=["outcome"]),
-            # A user's spend this month (budgets).
-            models.Index(fields=["user", "created_at"]),
             # A project's spend on the dashboard: subject = "project:12" or LIKE "project:12:%"
             # (the pattern operator class lets PostgreSQL use the index for the prefix).
             models.Index(

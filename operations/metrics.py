@@ -143,8 +143,8 @@ def _spend(first_day: date) -> QuerySet[UserSpendDay]:
 
 
 CALLS = {
-    "started": Sum("calls"),
-    "done": Sum("done"),
+    "started": Coalesce(Sum("calls"), 0),
+    "done": Coalesce(Sum("done"), 0),
     "cost": Coalesce(Sum("cost"), Value(0), output_field=MONEY),
 }
 
@@ -192,8 +192,6 @@ def duration_percentiles(first_day: date) -> list[tuple[tuple[str, str], int, fl
 
 def usage_totals(first_day: date) -> dict:
     totals = _calls(first_day).aggregate(**CALLS)
-    totals["started"] = totals["started"] or 0
-    totals["done"] = totals["done"] or 0
     totals["active_users"] = _spend(first_day).aggregate(users=Count("user", distinct=True))[
         "users"
     ]

@@ -15,8 +15,8 @@ from decimal import Decimal
 
 from django.apps import apps as global_apps
 from django.db import connection, transaction
-from django.db.models import Count, F, FloatField, Q, Sum, Value
-from django.db.models.functions import Floor, Greatest, Ln, TruncDate
+from django.db.models import Count, F, FloatField, IntegerField, Q, Sum, Value
+from django.db.models.functions import Cast, Floor, Greatest, Ln, TruncDate
 from django.utils import timezone
 
 from media_pipeline.models import ProviderUsage
@@ -77,9 +77,12 @@ def rebuild(apps=global_apps) -> None:
         for name in ("UsageDay", "UsageDuration", "UserSpendDay")
     }
     success = Q(outcome=ProviderUsage.Outcome.SUCCESS)
-    bucket = Floor(
-        Ln(Greatest(F("seconds"), Value(SHORTEST_SECONDS)))
-        / Value(math.log(BUCKET_RATIO), output_field=FloatField())
+    bucket = Cast(
+        Floor(
+            Ln(Greatest(F("seconds"), Value(SHORTEST_SECONDS)))
+            / Value(math.log(BUCKET_RATIO), output_field=FloatField())
+        ),
+        IntegerField(),
     )
     groups = {
         "UsageDay": usage.values("day", "capability", "backend").annotate(
@@ -97,7 +100,7 @@ def rebuild(apps=global_apps) -> None:
             model = models[name]
             model.objects.all().delete()
             model.objects.bulk_create(
-                (model(**{**row, **_int_bucket(row)}) for row in rows.order_by()),
+                (model(**row) for row in rows.order_by()),
                 batch_size=5000,
             )
     if connection.vendor == "postgresql":
@@ -106,7 +109,3 @@ def rebuild(apps=global_apps) -> None:
         with connection.cursor() as cursor:
             for model in models.values():
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
-
-
-def _int_bucket(row: dict) -> dict:
-    return {"bucket": int(row["bucket"])} if "bucket" in row else {}

@@ -9,8 +9,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from media_pipeline.budgets import Spend
-from media_pipeline.models import ProviderUsage
-from operations.models import Budget
+from operations.models import Budget, UserSpendDay
 
 
 def month_start() -> timezone.datetime:
@@ -32,9 +31,10 @@ def user_limit(user_id: int) -> Decimal:
 
 
 def month_spend(user_id: int) -> Spend:
-    """The registered spend provider of media_pipeline.budgets: two small indexed queries."""
+    """The registered spend provider of media_pipeline.budgets: the user's daily roll-ups
+    this month (at most 31 rows) and their budget."""
     start = month_start()
-    spent = ProviderUsage.objects.filter(user_id=user_id, created_at__gte=start).aggregate(
-        total=Coalesce(Sum("cost_estimate"), Value(0), output_field=DecimalField())
+    spent = UserSpendDay.objects.filter(user_id=user_id, day__gte=start.date()).aggregate(
+        total=Coalesce(Sum("cost"), Value(0), output_field=DecimalField())
     )["total"]
     return Spend(spent=Decimal(spent), limit=user_limit(user_id), resets_on=next_month(start))

@@ -17,6 +17,10 @@ class Migration(migrations.Migration):
             model_name='providerusage',
             name='usage_period_covering',
         ),
+        migrations.RemoveIndex(
+            model_name='providerusage',
+            name='media_pipel_user_id_e88fe9_idx',
+        ),
         migrations.AlterField(
             model_name='providerusage',
             name='created_at',
