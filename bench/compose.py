@@ -71,6 +71,7 @@ import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -208,7 +209,9 @@ def measure(
 ) -> tuple[float, float, float]:
     """Wall s and CPU s of the work (as the worker reports it) and peak MiB of the worker.
 
-    Peak memory is the largest resident set among the worker and everything it ran.
+    Peak memory is the most the worker and everything it ran held at once: the largest
+    sum of their resident sets, sampled every SAMPLE_SECONDS (the engine runs its audio
+    beside the joining), and never less than the largest single resident set.
     """
     worker = {"engine full": "engine-full", "engine smart": "engine-smart"}.get(run, run)
     with tempfile.TemporaryDirectory(prefix="reelsmith-bench-out-") as output:
@@ -216,12 +219,50 @@ def measure(
         command += ["--n", str(count), "--size", size, "--output", output]
         command += ["--profile"] if profile and run.startswith("engine") else []
         process = subprocess.Popen(command)
+        sampler = TreeMemory(process.pid)
+        sampler.start()
         _, status, usage = os.wait4(process.pid, 0)
+        sampler.stop()
         process.returncode = os.waitstatus_to_exitcode(status)
         if process.returncode != 0:
             raise SystemExit(f"{run} failed (exit {process.returncode})")
         work = json.loads((Path(output) / WORK_FILE).read_text())
-    return work["wall"], work["cpu"], usage.ru_maxrss / 1024
+    return work["wall"], work["cpu"], max(usage.ru_maxrss / 1024, sampler.peak_mib)
+
+
+SAMPLE_SECONDS = 0.02
+PAGE_MIB = os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+class TreeMemory(threading.Thread):
+    """The largest summed resident set of a process and its descendants, read from /proc."""
+
+    def __init__(self, root: int) -> None:
+        super().__init__(daemon=True)
+        self.root, self.peak_mib, self.done = root, 0.0, threading.Event()
+
+    def run(self) -> None:
+        while not self.done.wait(SAMPLE_SECONDS):
+            self.peak_mib = max(self.peak_mib, self.sample())
+
+    def stop(self) -> None:
+        self.done.set()
+        self.join()
+
+    def sample(self) -> float:
+        parents, pages = {}, {}
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # the process ended while we looked
+            pid = int(stat.parent.name)
+            parents[pid], pages[pid] = int(fields[1]), int(fields[21])
+        tree, grew = {self.root}, True
+        while grew:
+            found = {pid for pid, parent in parents.items() if parent in tree} - tree
+            tree, grew = tree | found, bool(found)
+        return sum(pages.get(pid, 0) for pid in tree) * PAGE_MIB
 
 
 def measured_work(args: argparse.Namespace, work) -> None:

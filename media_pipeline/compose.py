@@ -16,9 +16,12 @@ Stages, in order (`STAGES`; "captions" is not a pass of its own, see below):
    Smart render (captions off, and every clip already H.264 yuv420p at the output's size,
    rate and encoder settings, as `clips.normalise_clip` makes them): only the transition
    windows, stretched to the nearest keyframes (none, with keyframes every half second), are
-   encoded; the rest is stream-copied by the concat demuxer straight from the clips.
-3. audio: the bed's loudness and true peak are measured (first of two passes).
-4. finishing: the joined video is copied beside the levelled, encoded audio with
+   encoded, all of them in one run (a reel, see compose_graph.Reel); the rest is
+   stream-copied by the concat demuxer straight from the clips, and the joins from the reel.
+3. audio: the bed's loudness and true peak are measured (first of two passes), then the bed
+   is levelled and encoded. Both runs go on beside the joining, in a thread of their own,
+   so on two cores they add little to the wait; the stage is reported once joining ends.
+4. finishing: the joined video and the encoded audio are copied into the film with
    `+faststart`; the poster is taken ~1 s in.
 Captions are burned while joining: a separate captions pass would encode the film twice.
 
@@ -41,6 +44,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -213,7 +217,8 @@ class _Job:
         deadline: float,
     ) -> None:
         self.spec, self.spans, self.work = spec, spans, work
-        self.progress, self.cancel, self.deadline = progress, cancel, deadline
+        self.progress, self.deadline = progress, deadline
+        self.cancel = _Stop(cancel)
         self.frames = sum(span.frames - span.lead_out for span in spans)
         self.canvas = graph.Canvas(
             width=spec.width,
@@ -228,10 +233,17 @@ class _Job:
         scans = self._prepare()
         smart = not self.spec.captions and self._all_match(scans)
         pieces = graph.plan_pieces(self.spans, scans, copy=smart)
-        self.units = self._remaining_units(pieces)
-        concat = self._join(pieces, scans, self._cards())
-        loudness = self._measure_audio()
-        self._finish(concat, loudness)
+        reel = graph.plan_reel(pieces, scans) if smart else None
+        self.units = self._remaining_units(pieces, reel)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="compose-audio") as pool:
+            bed = pool.submit(self._audio_bed)
+            try:
+                concat = self._join(pieces, scans, self._cards(), reel)
+            except BaseException:
+                self.cancel.stop_own_runs()
+                raise
+        self.progress.report(self.progress.done, STAGES[2])
+        self._finish(concat, bed.result())
         return smart
 
     def _prepare(self) -> list[graph.ClipScan]:
@@ -308,28 +320,38 @@ class _Job:
             if clip.caption.strip()
         }
 
-    def _remaining_units(self, pieces: list[graph.Piece]) -> float:
-        join = sum(self._piece_units(piece) for piece in pieces)
+    def _remaining_units(self, pieces: list[graph.Piece], reel: graph.Reel | None) -> float:
+        if reel is None:
+            join = sum(self._piece_units(piece) for piece in pieces)
+        else:
+            join = self._reel_units(reel)
         return join + self.frames * (AUDIO_FRAME_COST + MUX_FRAME_COST) + 3 * RUN_COST
 
     def _piece_units(self, piece: graph.Piece) -> float:
         return 0 if piece.copy else RUN_COST + piece.frames
+
+    def _reel_units(self, reel: graph.Reel) -> float:
+        return 2 * RUN_COST + reel.frames if reel.pieces else 0
 
     def _join(
         self,
         pieces: list[graph.Piece],
         scans: list[graph.ClipScan],
         cards: dict[int, CaptionCard],
+        reel: graph.Reel | None,
     ) -> Path:
-        sources = [
-            graph.Source(clip.path, native=graph.is_native(scan, self.canvas))
-            for clip, scan in zip(self.spec.clips, scans, strict=True)
-        ]
+        clips = [(clip.path, scan) for clip, scan in zip(self.spec.clips, scans, strict=True)]
+        self.progress.report(self.progress.done, STAGES[1])
+        if reel is not None:
+            pieces = self._encode_reel(pieces, reel, clips)
         files = [
             None if piece.copy else self.work / f"piece-{number:04d}.mp4"
             for number, piece in enumerate(pieces)
         ]
-        self.progress.report(self.progress.done, STAGES[1])
+        sources = [
+            graph.Source(clip.path, native=graph.is_native(scan, self.canvas))
+            for clip, scan in zip(self.spec.clips, scans, strict=True)
+        ]
         for piece, output in zip(pieces, files, strict=True):
             if output is not None:
                 node = graph.encode_piece(
@@ -337,35 +359,57 @@ class _Job:
                 )
                 self._step(node, STAGES[1], self._piece_units(piece), piece.frames / self.spec.fps)
         concat = self.work / "pieces.ffconcat"
-        clips = [(clip.path, scan) for clip, scan in zip(self.spec.clips, scans, strict=True)]
         concat.write_text(graph.concat_list(pieces, files, fps=self.spec.fps, clips=clips))
         return concat
 
-    def _measure_audio(self) -> compose_audio.Loudness | None:
-        units = RUN_COST + self.frames * AUDIO_FRAME_COST
-        if self.spec.audio_path is None:
-            self._advance(units)
-            return None
-        node = compose_audio.measure(self.spec.audio_path, duration=self.duration)
-        stderr = self._step(node, STAGES[2], units, self.duration, log_level="info")
-        return compose_audio.parse_measurement(stderr)
+    def _encode_reel(
+        self,
+        pieces: list[graph.Piece],
+        reel: graph.Reel,
+        clips: list[tuple[Path, graph.ClipScan]],
+    ) -> list[graph.Piece]:
+        """Encode the plan's encoded pieces in one reel (see graph.Reel), add the reel to
+        `clips` and return the plan with every piece copied, from its clip or the reel."""
+        if not reel.pieces:
+            return pieces
+        sides = [self.work / "reel-outgoing.ffconcat", self.work / "reel-incoming.ffconcat"]
+        for side, script in zip(
+            sides, graph.reel_sides(reel, fps=self.spec.fps, clips=clips), strict=True
+        ):
+            side.write_text(script)
+        output = self.work / "reel.mp4"
+        node = graph.encode_reel(
+            reel, outgoing=sides[0], incoming=sides[1], canvas=self.canvas, output=output
+        )
+        self._step(node, STAGES[1], self._reel_units(reel) - RUN_COST, reel.frames / self.spec.fps)
+        scan = self._scan_files([output], "scan-reel")[0]
+        self._advance(RUN_COST)
+        if scan.frames != reel.frames or not set(reel.starts) <= set(scan.keyframes):
+            raise CompositionError("The film could not be rendered: its joins came out misaligned.")
+        clips.append((output, scan))
+        return graph.reel_copies(pieces, reel, clip=len(clips) - 1)
 
-    def _finish(self, concat: Path, loudness: compose_audio.Loudness | None) -> None:
-        audio = compose_audio.levelled(
+    def _audio_bed(self) -> Path:
+        """The bed measured, levelled and encoded (runs beside the joining: no progress)."""
+        loudness = None
+        if self.spec.audio_path is not None:
+            node = compose_audio.measure(self.spec.audio_path, duration=self.duration)
+            loudness = compose_audio.parse_measurement(self._run(node, log_level="info"))
+        stream = compose_audio.levelled(
             self.spec.audio_path,
             duration=self.duration,
             loudness=loudness,
             target_lufs=self.spec.loudness_lufs,
             volume=self.spec.audio_volume,
         )
+        bed = self.work / "bed.m4a"
+        self._run(compose_audio.encode(stream, bed))
+        return bed
+
+    def _finish(self, concat: Path, bed: Path) -> None:
+        self._advance(RUN_COST + self.frames * AUDIO_FRAME_COST)
         film = self.work / FILM_NAME
-        node = graph.mux(
-            concat,
-            audio,
-            frames=self.frames,
-            output=film,
-            audio_options=compose_audio.encoder_options(),
-        )
+        node = graph.mux(concat, bed, frames=self.frames, output=film)
         self._step(node, STAGES[4], RUN_COST + self.frames * MUX_FRAME_COST, self.duration)
         at = min(POSTER_SECONDS, math.floor(self.frames / 2) / self.spec.fps)
         self._step(
@@ -418,6 +462,21 @@ class _Job:
             _children_cpu() - before,
         )
         return stderr
+
+
+class _Stop:
+    """What stops the job's FFmpeg runs: the caller's cancel, or the job itself, which stops
+    the audio runs when the joining fails. Only a caller's cancel counts as cancelling."""
+
+    def __init__(self, cancel: threading.Event | None) -> None:
+        self.cancel = cancel
+        self.own = threading.Event()
+
+    def is_set(self) -> bool:
+        return self.own.is_set() or (self.cancel is not None and self.cancel.is_set())
+
+    def stop_own_runs(self) -> None:
+        self.own.set()
 
 
 def _children_cpu() -> float:

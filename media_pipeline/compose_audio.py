@@ -85,6 +85,11 @@ def levelled(
     return stream.filter("volume", volume) if volume != 1 else stream
 
 
+def encode(stream, output: Path):
+    """The levelled bed encoded on its own, for the film to copy."""
+    return ffmpeg.output(stream, str(output), **encoder_options())
+
+
 def encoder_options() -> dict[str, object]:
     # The "fast" AAC coder: its author found the default two-loop search "sounds worse at
     # higher bitrates" and "needs quite a lot more CPU" (FFmpeg commit fcb681a); at 128 kb/s

@@ -11,6 +11,8 @@ ever holds more than two clips (memory stays flat however many scenes there are)
 - a copied piece is a run of whole GOPs of a clip that already has the output's shape,
   stream-copied from keyframe to keyframe (the smart render). It is no file of its own:
   the concat list reads it straight from the clip, between an in point and an out point.
+  The smart render's encoded pieces are all encoded in one run, a Reel, and copied out of
+  it the same way.
 
 All positions are frame numbers at the output rate, so the joined lengths add up exactly.
 """
@@ -37,12 +39,12 @@ ROTATION_RE = re.compile(r"rotation of (?P<degrees>-?[\d.]+) degrees")
 # sync-lookahead=0 drops the lookahead thread's own frame buffers; the output is the same.
 X264_THREADS = 2
 X264_PARAMS = "sync-lookahead=0"
-# A piece of up to a second (a transition window of the smart render) is encoded on one
-# thread (frame threads buy it little wall time for ~15% more CPU) with x264's quickest
-# motion search: half the CPU of veryfast's own, for ~8% more bits on those frames at
-# the same CRF (-0.3 dB PSNR on a dissolve). The SPS/PPS stay those of the copied clips.
+# A piece of up to a second is encoded on one thread (frame threads buy it little wall time
+# for ~15% more CPU). It and the smart render's reel of joins use x264's quickest motion
+# search: a fifth less CPU than veryfast's own, for ~8% more bits on a dissolve at the
+# same CRF (-0.3 dB PSNR). The SPS/PPS stay those of the copied clips.
 SHORT_PIECE_SECONDS = 1
-SHORT_PIECE_X264_PARAMS = "me=dia:subme=1"
+QUICK_X264_PARAMS = "me=dia:subme=1"
 
 
 @dataclass(frozen=True)
@@ -206,7 +208,10 @@ def encode_piece(
         video = _crossfade(video, incoming[0], piece=piece, canvas=canvas)
     short = piece.frames <= SHORT_PIECE_SECONDS * canvas.fps
     return ffmpeg.output(
-        video, str(output), **{"frames:v": piece.frames}, **encoder_options(canvas, short=short)
+        video,
+        str(output),
+        **{"frames:v": piece.frames},
+        **encoder_options(canvas, quick=short, threads=1 if short else X264_THREADS),
     )
 
 
@@ -233,16 +238,30 @@ def mix(outgoing, incoming, *, overlap: int, canvas: Canvas):
     by 1/overlap a frame, as xfade's "fade" mixes them, but in yuv420p: xfade only works
     in 4:4:4, so it would convert both sides up and the result down, every frame.
     """
-    if canvas.through_black:
-        half = (overlap + 1) // 2
-        outgoing = outgoing.filter("fade", t="out", start_frame=0, nb_frames=half)
-        incoming = incoming.filter(
-            "fade", t="in", start_frame=half, nb_frames=max(1, overlap - half)
-        )
-    rising = incoming.filter("format", "yuva420p").filter(
-        "fade", t="in", start_frame=0, nb_frames=overlap, alpha=1
-    )
+    outgoing, incoming = _through_black(outgoing, incoming, at=0, overlap=overlap, canvas=canvas)
+    rising = _rising(incoming.filter("format", "yuva420p"), at=0, overlap=overlap)
     return ffmpeg.overlay(outgoing, rising, format="yuv420")
+
+
+def _through_black(outgoing, incoming, *, at: int, overlap: int, canvas: Canvas, only: str = ""):
+    """Through black, the outgoing side fades out over the first half of the overlap starting
+    at frame `at`, the incoming one in over the second; `only` limits the fades to a range of
+    frames. (Before any alpha: fade takes black to 0, not 16, in yuva420p.)"""
+    if not canvas.through_black:
+        return outgoing, incoming
+    enabled = {"enable": only} if only else {}
+    half = (overlap + 1) // 2
+    outgoing = outgoing.filter("fade", t="out", start_frame=at, nb_frames=half, **enabled)
+    incoming = incoming.filter(
+        "fade", t="in", start_frame=at + half, nb_frames=max(1, overlap - half), **enabled
+    )
+    return outgoing, incoming
+
+
+def _rising(incoming, *, at: int, overlap: int, only: str = ""):
+    """The incoming side's opacity, rising by 1/overlap a frame from frame `at`."""
+    enabled = {"enable": only} if only else {}
+    return incoming.filter("fade", t="in", start_frame=at, nb_frames=overlap, alpha=1, **enabled)
 
 
 def _framed(window: Window, *, source: Source, canvas: Canvas, card: CaptionCard | None):
@@ -288,9 +307,11 @@ def fit(stream, canvas: Canvas):
     return stream.filter("setsar", 1).filter("format", "yuv420p")
 
 
-def encoder_options(canvas: Canvas, *, short: bool = False) -> dict[str, object]:
+def encoder_options(
+    canvas: Canvas, *, quick: bool = False, threads: int = X264_THREADS
+) -> dict[str, object]:
     """The H.264 settings of `clips.normalise_args`, so encoded and copied pieces share SPS/PPS
-    (a short piece's only change how hard x264 searches, see SHORT_PIECE_X264_PARAMS)."""
+    (`quick` only changes how hard x264 searches, see QUICK_X264_PARAMS)."""
     keyint = max(1, round(canvas.fps * clips.KEYFRAME_SECONDS))
     return {
         "c:v": "libx264",
@@ -302,8 +323,8 @@ def encoder_options(canvas: Canvas, *, short: bool = False) -> dict[str, object]
         "keyint_min": keyint,
         "sc_threshold": 0,
         "force_key_frames": f"expr:gte(t,n_forced*{clips.KEYFRAME_SECONDS})",
-        "threads": 1 if short else X264_THREADS,
-        "x264-params": f"{X264_PARAMS}:{SHORT_PIECE_X264_PARAMS}" if short else X264_PARAMS,
+        "threads": threads,
+        "x264-params": f"{X264_PARAMS}:{QUICK_X264_PARAMS}" if quick else X264_PARAMS,
         "an": None,
         "map_metadata": -1,
         "fflags": "+bitexact",
@@ -315,6 +336,119 @@ def reference_encode(canvas: Canvas, output: Path):
     """One black frame with the piece encoder: its SPS/PPS is what copied clips must carry."""
     source = ffmpeg.input(f"color=black:s={canvas.width}x{canvas.height}:r={canvas.fps}", f="lavfi")
     return ffmpeg.output(source, str(output), **{"frames:v": 1}, **encoder_options(canvas))
+
+
+@dataclass(frozen=True)
+class Reel:
+    """A smart render's encoded pieces back to back, in one encode: one process, one
+    decoder a side and one x264 run for every join, instead of a run each. Each piece starts
+    on a keyframe of the reel, so the film copies it out like any other run of GOPs.
+
+    The outgoing side is every piece's first window, one slot each; the incoming side is
+    each join's second window, placed where its overlap begins. Both sides are concat
+    scripts, read by one decoder each (the fps filter holds a window's last frame to the end
+    of its slot); the dissolves are timed fades on the incoming side, overlaid only over
+    the joins.
+    """
+
+    pieces: tuple[Piece, ...]
+    starts: tuple[int, ...]
+
+    @property
+    def frames(self) -> int:
+        return self.starts[-1] + self.pieces[-1].frames if self.pieces else 0
+
+    def joins(self) -> list[tuple[int, int, Piece]]:
+        """(first frame, first frame of the overlap, piece) of each piece joining two clips."""
+        return [
+            (start, start + piece.first.frames - piece.overlap, piece)
+            for start, piece in zip(self.starts, self.pieces, strict=True)
+            if piece.second is not None
+        ]
+
+
+def plan_reel(pieces: list[Piece], scans: list[ClipScan]) -> Reel | None:
+    """The reel of a smart plan's encoded pieces, or None if a window cannot be read from
+    its clip frame-exactly by the concat demuxer (it must start where decoding starts, and
+    end on a keyframe or at the clip's end); those pieces are then encoded one by one."""
+    encoded = [piece for piece in pieces if not piece.copy]
+    windows = [window for piece in encoded for window in (piece.first, piece.second) if window]
+    for window in windows:
+        scan = scans[window.clip]
+        if window.seek != window.start or not (
+            window.end >= scan.frames or window.end in scan.keyframes
+        ):
+            return None
+    starts = [sum(piece.frames for piece in encoded[:i]) for i in range(len(encoded))]
+    return Reel(tuple(encoded), tuple(starts))
+
+
+def reel_sides(reel: Reel, *, fps: int, clips: list[tuple[Path, ClipScan]]) -> tuple[str, str]:
+    """The concat scripts of the reel's outgoing and incoming sides (see Reel)."""
+    outgoing = [
+        _window_entry(piece.first, *clips[piece.first.clip], fps=fps)
+        + f"duration {piece.frames / fps:.9f}\n"
+        for piece in reel.pieces
+    ]
+    joins = reel.joins()
+    incoming = [
+        _window_entry(piece.second, *clips[piece.second.clip], fps=fps)
+        + (f"duration {(following - at) / fps:.9f}\n" if following is not None else "")
+        for (_, at, piece), following in zip(
+            joins, [at for _, at, _ in joins[1:]] + [None], strict=True
+        )
+    ]
+    return CONCAT_HEADER + "".join(outgoing), CONCAT_HEADER + "".join(incoming)
+
+
+def encode_reel(reel: Reel, *, outgoing: Path, incoming: Path, canvas: Canvas, output: Path):
+    """The ffmpeg-python graph that renders the reel from its two sides' concat scripts."""
+    video = _side(outgoing, canvas, frames=reel.frames)
+    joins = reel.joins()
+    if joins:
+        rising = _side(incoming, canvas, frames=reel.frames)
+        if joins[0][1]:
+            rising = rising.filter("tpad", start=joins[0][1], start_mode="clone")
+        slots = [
+            (f"between(n,{start},{start + piece.frames - 1})", at, piece)
+            for start, at, piece in joins
+        ]
+        for slot, at, piece in slots:
+            video, rising = _through_black(
+                video, rising, at=at, overlap=piece.overlap, canvas=canvas, only=slot
+            )
+        rising = rising.filter("format", "yuva420p")
+        for slot, at, piece in slots:
+            rising = _rising(rising, at=at, overlap=piece.overlap, only=slot)
+        shown = [f"between(n,{at},{start + piece.frames - 1})" for start, at, piece in joins]
+        video = ffmpeg.overlay(
+            video, rising, format="yuv420", eof_action="pass", enable="+".join(shown)
+        )
+    options = encoder_options(canvas, quick=True)
+    options["force_key_frames"] = ",".join(_floor_time(start, canvas.fps) for start in reel.starts)
+    return ffmpeg.output(
+        video.filter("format", "yuv420p"), str(output), **{"frames:v": reel.frames}, **options
+    )
+
+
+def _side(script: Path, canvas: Canvas, *, frames: int):
+    """One side of the reel, a frame per output frame. The fps filter holds a window's last
+    frame over a gap before the next one; tpad holds the last window's to the reel's end."""
+    stream = ffmpeg.input(str(script), f="concat", safe=0, threads=1)["v"]
+    return stream.filter("fps", canvas.fps).filter("tpad", stop=frames, stop_mode="clone")
+
+
+def reel_copies(pieces: list[Piece], reel: Reel, *, clip: int) -> list[Piece]:
+    """The plan with each encoded piece copied out of the reel (clip number `clip`)."""
+    slots = dict(zip(reel.pieces, reel.starts, strict=True))
+    return [
+        piece
+        if piece.copy
+        else Piece(
+            Window(clip, slots[piece], slots[piece] + piece.frames, seek=slots[piece]), copy=True
+        )
+        for piece in pieces
+    ]
 
 
 def scan_packets(sources: list[Path], outputs: list[Path]):
@@ -379,14 +513,14 @@ def concat_list(
     entries = []
     for piece, path in zip(pieces, files, strict=True):
         if piece.copy:
-            entries.append(_copy_entry(piece, *clips[piece.first.clip], fps=fps))
+            entries.append(_window_entry(piece.first, *clips[piece.first.clip], fps=fps))
         else:
             entries.append(f"file '{path.name}'\n")
         entries.append(f"duration {piece.frames / fps:.9f}\n")
     return CONCAT_HEADER + "".join(entries)
 
 
-def _copy_entry(piece: Piece, source: Path, scan: ClipScan, *, fps: int) -> str:
+def _window_entry(window: Window, source: Path, scan: ClipScan, *, fps: int) -> str:
     """The clip's packets from the keyframe at the window's start to the one at its end.
 
     The demuxer seeks to the in point (a presentation time) and stops at the first packet
@@ -395,18 +529,19 @@ def _copy_entry(piece: Piece, source: Path, scan: ClipScan, *, fps: int) -> str:
     """
     quoted = str(source.resolve()).replace("'", "'\\''")
     entry = f"file '{quoted}'\n"
-    if piece.first.start:
-        entry += f"inpoint {_ceil_time(piece.first.start, fps)}\n"
-    if piece.first.end < scan.frames:
-        dts = scan.keyframe_dts[scan.keyframes.index(piece.first.end)]
+    if window.start:
+        entry += f"inpoint {_ceil_time(window.start, fps)}\n"
+    if window.end < scan.frames:
+        dts = scan.keyframe_dts[scan.keyframes.index(window.end)]
         entry += f"outpoint {math.floor(dts * 1_000_000) / 1_000_000:.6f}\n"
     return entry
 
 
-def mux(concat: Path, audio, *, frames: int, output: Path, audio_options: dict[str, object]):
-    """The joined video copied as is, beside the encoded audio bed, ready for streaming."""
+def mux(concat: Path, bed: Path, *, frames: int, output: Path):
+    """The joined video and the encoded audio bed, both copied as they are, ready for streaming."""
     video = ffmpeg.input(str(concat), f="concat", safe=0)["v"]
-    options = {"c:v": "copy", "frames:v": frames, "movflags": "+faststart", **audio_options}
+    audio = ffmpeg.input(str(bed))["a"]
+    options = {"c": "copy", "frames:v": frames, "movflags": "+faststart"}
     return ffmpeg.output(video, audio, str(output), **options)
 
 

@@ -602,3 +602,108 @@ def test_bed_gain_reaches_the_target_unless_the_true_peak_would_pass_its_ceiling
     assert loudness.gain_db(-14) == pytest.approx(6.5)
     assert loudness.gain_db(-10) == pytest.approx(7.5)  # -9 dBTP + 7.5 dB = the -1.5 ceiling
     assert compose_audio.parse_measurement(summary.replace("-20.5", "-70.0")) is None
+
+
+def keyframe_scan(frames: int, *, every: int) -> compose_graph.ClipScan:
+    """A clip's scan at 8 fps with a keyframe every `every` frames and two B-frames."""
+    listing = "#tb 0: 1/16\n" + "".join(  # DTS runs 2 ticks behind
+        f"0, {2 * n - 4}, {2 * n}, 2, 100, 0x0{'' if n % every == 0 else ', F=0x0'}\n"
+        for n in range(frames)
+    )
+    return compose_graph.parse_scan(listing, "Input #0, mov, from 'a.mp4':", fps=8)
+
+
+def test_smart_plan_encodes_its_joins_in_one_reel_read_by_two_decoders():
+    scan = keyframe_scan(24, every=8)
+    spans = compose_graph.spans([3, 3, 3], overlap_seconds=3 / 8, fps=8)
+    pieces = compose_graph.plan_pieces(spans, [scan] * 3, copy=True)
+    clips = [(Path(f"/clips/{name}.mp4"), scan) for name in "abc"]
+
+    reel = compose_graph.plan_reel(pieces, [scan] * 3)
+    outgoing, incoming = compose_graph.reel_sides(reel, fps=8, clips=clips)
+    args = compose_graph.encode_reel(
+        reel,
+        outgoing=Path("out.ffconcat"),
+        incoming=Path("in.ffconcat"),
+        canvas=compose_graph.Canvas(width=64, height=112, fps=8),
+        output=Path("reel.mp4"),
+    ).get_args()
+
+    # Each join stretches to the keyframes around its 3 overlapping frames: 8 + 8 - 3.
+    assert reel.starts == (0, 13) and reel.frames == 26
+    assert outgoing == (
+        "ffconcat version 1.0\n"
+        "file '/clips/a.mp4'\ninpoint 2.000000\nduration 1.625000000\n"
+        "file '/clips/b.mp4'\ninpoint 2.000000\nduration 1.625000000\n"
+    )
+    # The incoming heads start where their overlaps do, frames 5 and 18 of the reel.
+    assert incoming == (
+        "ffconcat version 1.0\n"
+        "file '/clips/b.mp4'\noutpoint 0.750000\nduration 1.625000000\n"
+        "file '/clips/c.mp4'\noutpoint 0.750000\n"
+    )
+    graph = args[args.index("-filter_complex") + 1]
+    assert "tpad=start=5:start_mode=clone" in graph
+    assert "enable=between(n\\,0\\,12):nb_frames=3:start_frame=5" in graph
+    assert "enable=between(n\\,13\\,25):nb_frames=3:start_frame=18" in graph
+    assert "enable=between(n\\,5\\,12)+between(n\\,18\\,25)" in graph
+    assert args[args.index("-force_key_frames") + 1] == "0.000000,1.625000"
+    assert compose_graph.reel_copies(pieces, reel, clip=3) == [
+        pieces[0],
+        compose_graph.Piece(Window(3, 0, 13), copy=True),
+        pieces[2],
+        compose_graph.Piece(Window(3, 13, 26, seek=13), copy=True),
+        pieces[4],
+    ]
+
+
+def test_reel_refuses_a_window_that_does_not_start_where_decoding_does():
+    scan = keyframe_scan(24, every=8)
+    late = compose_graph.Piece(Window(0, 18, 24, seek=16), Window(1, 0, 8), overlap=3)
+    unaligned_end = compose_graph.Piece(Window(0, 16, 24, seek=16), Window(1, 0, 6), overlap=3)
+
+    assert compose_graph.plan_reel([late], [scan, scan]) is None
+    assert compose_graph.plan_reel([unaligned_end], [scan, scan]) is None
+
+
+def gray_frames(path: Path) -> list[bytes]:
+    """Every decoded frame's luma, FRAME_WIDTH × FRAME_HEIGHT bytes each."""
+    raw = subprocess.run(
+        [ffmpeg.ffmpeg_binary(), "-v", "error", "-i", str(path), "-map", "0:v"]
+        + ["-f", "rawvideo", "-pix_fmt", "gray", "-"],
+        capture_output=True,
+        timeout=60,
+    ).stdout
+    size = FRAME_WIDTH * FRAME_HEIGHT
+    return [raw[at : at + size] for at in range(0, len(raw), size)]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("transition", [Transition.CROSSFADE, Transition.FADE_BLACK])
+def test_smart_render_encodes_one_reel_and_matches_the_full_render_frame_by_frame(
+    transition, scene_clip, tmp_path, monkeypatch
+):
+    sources = ("testsrc2", "testsrc", "rgbtestsrc")
+    clips = [scene_clip(f"{n}.mp4", seconds=3, source=f"{source}=s=96x96:r=12")
+             for n, source in zip("abc", sources, strict=True)]  # fmt: skip
+    inputs = [ClipInput(path, 3) for path in clips]
+    # 3 frames at 8 fps: each join is stretched to the keyframes half a second apart.
+    options = {"transition": transition, "transition_seconds": 3 / 8, **FRAME}
+    outputs: list[str] = []
+    real_run = ffmpeg.run_ffmpeg_with_progress
+
+    def recording(args, **kwargs):
+        outputs.append(Path(args[-1]).name)
+        return real_run(args, **kwargs)
+
+    monkeypatch.setattr(ffmpeg, "run_ffmpeg_with_progress", recording)
+    smart = compose(CompositionSpec(clips=inputs, **options), tmp_path / "smart")
+    encodes = [name for name in outputs if name.startswith(("piece-", "reel"))]
+    full = compose(CompositionSpec(clips=inputs, captions=True, **options), tmp_path / "full")
+
+    assert smart.smart and encodes == ["reel.mp4"]
+    pairs = list(zip(gray_frames(smart.video_path), gray_frames(full.video_path), strict=True))
+    assert len(pairs) == 3 * 24 - 2 * 3
+    differences = [sum(abs(a - b) for a, b in zip(*pair, strict=True)) / len(pair[0])
+                   for pair in pairs]  # fmt: skip
+    assert max(differences) < 3, [f"{i}:{d:.1f}" for i, d in enumerate(differences) if d >= 1.5]
