@@ -139,7 +139,7 @@ def benchmark(args: argparse.Namespace) -> None:
         inputs = Path(directory)
         print(f"Making {DISTINCT_CLIPS} input clips at {width}×{height}, {FPS} fps …", flush=True)
         make_inputs(inputs, width=width, height=height)
-        header = f"{'N':>3}  {'run':<13} {'wall s':>8} {'CPU s':>8} {'peak MiB':>9}"
+        header = f"{'N':>3}  {'run':<13} {'wall s':>8} {'CPU s':>8} {'peak MiB':>9} {'of which':>9}"
         print(f"\n{header}\n{'-' * len(header)}")
         summaries = []
         for count in args.n or COUNTS:
@@ -155,8 +155,11 @@ def benchmark(args: argparse.Namespace) -> None:
                 ]
                 # The least of each figure: the other load on the machine only ever adds.
                 figures[run] = tuple(map(min, zip(*runs, strict=True)))
-                wall, cpu, peak = figures[run]
-                print(f"{count:>3}  {run:<13} {wall:8.1f} {cpu:8.1f} {peak:9.0f}", flush=True)
+                wall, cpu, peak, ran = figures[run]
+                print(
+                    f"{count:>3}  {run:<13} {wall:8.1f} {cpu:8.1f} {peak:9.0f} {ran:9.0f}",
+                    flush=True,
+                )
             summaries.append((count, figures))
     print_ratios(summaries)
     if moviepy is None:
@@ -206,12 +209,15 @@ def output_frames(count: int) -> int:
 
 def measure(
     python: str, run: str, inputs: Path, count: int, size: str, *, profile: bool = False
-) -> tuple[float, float, float]:
-    """Wall s and CPU s of the work (as the worker reports it) and peak MiB of the worker.
+) -> tuple[float, float, float, float]:
+    """Wall s and CPU s of the work (as the worker reports it), and peak MiB: of the worker
+    with everything it ran, and of what it ran alone.
 
-    Peak memory is the most the worker and everything it ran held at once: the largest
-    sum of their resident sets, sampled every SAMPLE_SECONDS (the engine runs its audio
-    beside the joining), and never less than the largest single resident set.
+    Peak memory is the most held at once: the largest sum of resident sets, sampled every
+    SAMPLE_SECONDS (the engine runs its audio beside the joining), never less than the
+    largest single resident set. What the worker ran alone is the FFmpeg processes: the
+    job's own memory in a Celery worker, whose Python (~120 MiB with Django) is there
+    anyway; MoviePy's frames are in its Python process, so for it the first figure counts.
     """
     worker = {"engine full": "engine-full", "engine smart": "engine-smart"}.get(run, run)
     with tempfile.TemporaryDirectory(prefix="reelsmith-bench-out-") as output:
@@ -227,7 +233,8 @@ def measure(
         if process.returncode != 0:
             raise SystemExit(f"{run} failed (exit {process.returncode})")
         work = json.loads((Path(output) / WORK_FILE).read_text())
-    return work["wall"], work["cpu"], max(usage.ru_maxrss / 1024, sampler.peak_mib)
+    largest = usage.ru_maxrss / 1024
+    return work["wall"], work["cpu"], max(largest, sampler.peak_mib), sampler.children_peak_mib
 
 
 SAMPLE_SECONDS = 0.02
@@ -235,21 +242,25 @@ PAGE_MIB = os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
 class TreeMemory(threading.Thread):
-    """The largest summed resident set of a process and its descendants, read from /proc."""
+    """The largest summed resident set of a process and its descendants, with and without
+    the process itself, read from /proc."""
 
     def __init__(self, root: int) -> None:
         super().__init__(daemon=True)
-        self.root, self.peak_mib, self.done = root, 0.0, threading.Event()
+        self.root, self.done = root, threading.Event()
+        self.peak_mib = self.children_peak_mib = 0.0
 
     def run(self) -> None:
         while not self.done.wait(SAMPLE_SECONDS):
-            self.peak_mib = max(self.peak_mib, self.sample())
+            own, children = self.sample()
+            self.peak_mib = max(self.peak_mib, own + children)
+            self.children_peak_mib = max(self.children_peak_mib, children)
 
     def stop(self) -> None:
         self.done.set()
         self.join()
 
-    def sample(self) -> float:
+    def sample(self) -> tuple[float, float]:
         parents, pages = {}, {}
         for stat in Path("/proc").glob("[0-9]*/stat"):
             try:
@@ -262,7 +273,8 @@ class TreeMemory(threading.Thread):
         while grew:
             found = {pid for pid, parent in parents.items() if parent in tree} - tree
             tree, grew = tree | found, bool(found)
-        return sum(pages.get(pid, 0) for pid in tree) * PAGE_MIB
+        children = sum(pages.get(pid, 0) for pid in tree - {self.root})
+        return pages.get(self.root, 0) * PAGE_MIB, children * PAGE_MIB
 
 
 def measured_work(args: argparse.Namespace, work) -> None:
@@ -327,7 +339,18 @@ def floor_worker(args: argparse.Namespace) -> None:
     # Every input frame is decoded (the null output); as many frames as the film are encoded.
     graph = f"[0:v]split[all][film];[film]trim=end_frame={output_frames(args.n[0])}[out]"
     ffmpeg.run_ffmpeg(
-        ["-f", "concat", "-safe", "0", "-i", str(listing), "-filter_complex", graph]
+        [
+            "-threads",
+            "1",
+            "-f",
+            "concat",
+            "-safe",
+            "0",
+            "-i",
+            str(listing),
+            "-filter_complex",
+            graph,
+        ]
         + ["-map", "[out]", *encoder, str(args.output / "floor.mp4")]
         + ["-map", "[all]", "-f", "null", "-"],
         timeout=3600,
