@@ -229,15 +229,17 @@ class _Job:
         )
 
     def run(self) -> bool:
-        """Make film.mp4 and poster.jpg in the work folder; say whether the smart path ran."""
-        scans = self._prepare()
-        smart = not self.spec.captions and self._all_match(scans)
-        pieces = graph.plan_pieces(self.spans, scans, copy=smart)
-        reel = graph.plan_reel(pieces, scans) if smart else None
-        self.units = self._remaining_units(pieces, reel)
+        """Make film.mp4 and poster.jpg in the work folder; say whether the smart path ran.
+
+        The audio bed needs only the film's length, so it starts first, beside everything."""
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="compose-audio") as pool:
             bed = pool.submit(self._audio_bed)
             try:
+                scans = self._prepare()
+                smart = not self.spec.captions and self._all_match(scans)
+                pieces = graph.plan_pieces(self.spans, scans, copy=smart)
+                reel = graph.plan_reel(pieces, scans) if smart else None
+                self.units = self._remaining_units(pieces, reel)
                 concat = self._join(pieces, scans, self._cards(), reel)
             except BaseException:
                 self.cancel.stop_own_runs()

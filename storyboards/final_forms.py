@@ -8,11 +8,12 @@ from media_pipeline.compose import FORMATS
 from storyboards.final_selectors import FinalPage
 from storyboards.models import Composition
 
+# Short enough for the select at phone width; where each one goes is the field's help text.
 FORMAT_LABELS = {
-    "9:16": "9:16 · vertical (Reels, TikTok, Shorts)",
-    "4:5": "4:5 · portrait (feeds)",
+    "9:16": "9:16 · vertical",
+    "4:5": "4:5 · portrait",
     "1:1": "1:1 · square",
-    "16:9": "16:9 · landscape (YouTube)",
+    "16:9": "16:9 · landscape",
 }
 DEFAULT_FORMAT = "9:16"
 MAX_VOLUME_PERCENT = 200
@@ -26,7 +27,9 @@ class CompositionForm(forms.Form):
     )
     captions = forms.BooleanField(required=False, label="Burn in captions (each scene's text)")
     aspect_ratio = forms.ChoiceField(
-        label="Format", choices=[(ratio, FORMAT_LABELS[ratio]) for ratio in FORMATS]
+        label="Format",
+        choices=[(ratio, FORMAT_LABELS[ratio]) for ratio in FORMATS],
+        help_text="Vertical for Reels, TikTok and Shorts; portrait for feeds; landscape for YouTube.",
     )
     reframe = forms.ChoiceField(
         choices=Composition.Reframe.choices,

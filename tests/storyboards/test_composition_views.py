@@ -78,6 +78,10 @@ def test_the_page_shows_the_form_with_the_briefs_format_and_no_film_yet(client_l
     for name in ("transition", "reframe", "captions", "audio_source", "audio_upload", "volume"):
         assert f'name="{name}"' in page
     assert 'id="composition-current"' in page and "No film yet" in page
+    # Each help text the fields point to is there, under the id they point to.
+    for field in ("aspect_ratio", "audio_upload"):
+        assert f'aria-describedby="id_{field}_helptext"' in page
+        assert f'id="id_{field}_helptext"' in page
 
 
 def test_a_film_being_made_shows_its_progress_stage_and_cancel(client_logged_in, storyboard):
