@@ -69,6 +69,8 @@ def test_the_job_makes_the_film_with_music_and_stores_its_facts(storyboard, stor
     composition = run_job(composition)
 
     assert composition.status == Composition.Status.COMPLETE, composition.error
+    # Scene clips are normalised when made and no captions are burned: joins only are encoded.
+    assert composition.smart_render
     width, height = frame_size("9:16")
     with storage.local_copy(composition.video.name) as film:
         facts = ffmpeg.probe(film)
