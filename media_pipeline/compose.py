@@ -35,6 +35,7 @@ Everything is written in a hidden work folder inside `output_dir`, and only the 
 film and poster are renamed into place, so a failure or cancel leaves nothing behind.
 """
 
+import dataclasses
 import logging
 import math
 import os
@@ -236,17 +237,33 @@ class _Job:
             bed = pool.submit(self._audio_bed)
             try:
                 scans = self._prepare()
-                smart = not self.spec.captions and self._all_match(scans)
-                pieces = graph.plan_pieces(self.spans, scans, copy=smart)
-                reel = graph.plan_reel(pieces, scans) if smart else None
-                self.units = self._remaining_units(pieces, reel)
-                concat = self._join(pieces, scans, self._cards(), reel)
+                matched = self._all_match(scans)
+                pieces, reel = self._plan(scans, matched=matched)
+                burn = reel is not None and self.spec.captions
+                self.units = self._remaining_units(pieces, reel, burn)
+                concat = self._join(pieces, scans, self._cards(), reel, burn)
             except BaseException:
                 self.cancel.stop_own_runs()
                 raise
         self.progress.report(self.progress.done, STAGES[2])
         self._finish(concat, bed.result())
-        return smart
+        return matched and not self.spec.captions
+
+    def _plan(
+        self, scans: list[graph.ClipScan], *, matched: bool
+    ) -> tuple[list[graph.Piece], graph.Reel | None]:
+        """The pieces, and the reel their joins are encoded in (None: a run per piece).
+
+        Clips with our encoder's SPS/PPS are cut at their keyframes: the runs of GOPs between
+        joins are copied (the smart render) or, to burn captions, re-encoded with their card,
+        and the joins go in one reel. Other clips are fitted and joined a piece per clip.
+        """
+        if matched:
+            pieces = graph.plan_pieces(self.spans, scans, copy=True)
+            reel = graph.plan_reel(pieces, scans)
+            if reel is not None or not self.spec.captions:
+                return pieces, reel
+        return graph.plan_pieces(self.spans, scans), None
 
     def _prepare(self) -> list[graph.ClipScan]:
         """Scan every clip in one run; if that fails, one by one to name the clip at fault."""
@@ -322,15 +339,19 @@ class _Job:
             if clip.caption.strip()
         }
 
-    def _remaining_units(self, pieces: list[graph.Piece], reel: graph.Reel | None) -> float:
+    def _remaining_units(
+        self, pieces: list[graph.Piece], reel: graph.Reel | None, burn: bool
+    ) -> float:
         if reel is None:
-            join = sum(self._piece_units(piece) for piece in pieces)
+            join = sum(self._piece_units(piece) for piece in pieces if not piece.copy)
         else:
             join = self._reel_units(reel)
+        if burn:
+            join += 2 * RUN_COST + sum(piece.frames for piece in pieces if piece.copy)
         return join + self.frames * (AUDIO_FRAME_COST + MUX_FRAME_COST) + 3 * RUN_COST
 
     def _piece_units(self, piece: graph.Piece) -> float:
-        return 0 if piece.copy else RUN_COST + piece.frames
+        return RUN_COST + piece.frames
 
     def _reel_units(self, reel: graph.Reel) -> float:
         return 2 * RUN_COST + reel.frames if reel.pieces else 0
@@ -341,11 +362,21 @@ class _Job:
         scans: list[graph.ClipScan],
         cards: dict[int, CaptionCard],
         reel: graph.Reel | None,
+        burn: bool,
     ) -> Path:
         clips = [(clip.path, scan) for clip, scan in zip(self.spec.clips, scans, strict=True)]
         self.progress.report(self.progress.done, STAGES[1])
+        runs = [piece.copy for piece in pieces]  # runs of a clip's GOPs, before the reel's
         if reel is not None:
-            pieces = self._encode_reel(pieces, reel, clips)
+            pieces = self._encode_reel(pieces, reel, clips, cards, name="reel")
+        if burn:  # the runs, captioned, in a reel of their own at the full encoder settings
+            pieces = [
+                dataclasses.replace(piece, copy=not run)
+                for piece, run in zip(pieces, runs, strict=True)
+            ]
+            bodies = graph.plan_reel(pieces, [scan for _, scan in clips])
+            if bodies is not None:
+                pieces = self._encode_reel(pieces, bodies, clips, cards, name="runs", quick=False)
         files = [
             None if piece.copy else self.work / f"piece-{number:04d}.mp4"
             for number, piece in enumerate(pieces)
@@ -369,22 +400,32 @@ class _Job:
         pieces: list[graph.Piece],
         reel: graph.Reel,
         clips: list[tuple[Path, graph.ClipScan]],
+        cards: dict[int, CaptionCard],
+        *,
+        name: str,
+        quick: bool = True,
     ) -> list[graph.Piece]:
         """Encode the plan's encoded pieces in one reel (see graph.Reel), add the reel to
         `clips` and return the plan with every piece copied, from its clip or the reel."""
         if not reel.pieces:
             return pieces
-        sides = [self.work / "reel-outgoing.ffconcat", self.work / "reel-incoming.ffconcat"]
+        sides = [self.work / f"{name}-outgoing.ffconcat", self.work / f"{name}-incoming.ffconcat"]
         for side, script in zip(
             sides, graph.reel_sides(reel, fps=self.spec.fps, clips=clips), strict=True
         ):
             side.write_text(script)
-        output = self.work / "reel.mp4"
+        output = self.work / f"{name}.mp4"
         node = graph.encode_reel(
-            reel, outgoing=sides[0], incoming=sides[1], canvas=self.canvas, output=output
+            reel,
+            outgoing=sides[0],
+            incoming=sides[1],
+            canvas=self.canvas,
+            cards=cards,
+            output=output,
+            quick=quick,
         )
         self._step(node, STAGES[1], self._reel_units(reel) - RUN_COST, reel.frames / self.spec.fps)
-        scan = self._scan_files([output], "scan-reel")[0]
+        scan = self._scan_files([output], f"scan-{name}")[0]
         self._advance(RUN_COST)
         if scan.frames != reel.frames or not set(reel.starts) <= set(scan.keyframes):
             raise CompositionError("The film could not be rendered: its joins came out misaligned.")

@@ -358,11 +358,15 @@ class Reel:
     def frames(self) -> int:
         return self.starts[-1] + self.pieces[-1].frames if self.pieces else 0
 
+    def slots(self) -> list[tuple[int, Piece]]:
+        """(first frame, piece) of each piece."""
+        return list(zip(self.starts, self.pieces, strict=True))
+
     def joins(self) -> list[tuple[int, int, Piece]]:
         """(first frame, first frame of the overlap, piece) of each piece joining two clips."""
         return [
             (start, start + piece.first.frames - piece.overlap, piece)
-            for start, piece in zip(self.starts, self.pieces, strict=True)
+            for start, piece in self.slots()
             if piece.second is not None
         ]
 
@@ -391,24 +395,45 @@ def reel_sides(reel: Reel, *, fps: int, clips: list[tuple[Path, ClipScan]]) -> t
         for piece in reel.pieces
     ]
     joins = reel.joins()
+    following = [at for _, at, _ in joins[1:]] + [None] if joins else []
     incoming = [
         _window_entry(piece.second, *clips[piece.second.clip], fps=fps)
-        + (f"duration {(following - at) / fps:.9f}\n" if following is not None else "")
-        for (_, at, piece), following in zip(
-            joins, [at for _, at, _ in joins[1:]] + [None], strict=True
-        )
+        + (f"duration {(until - at) / fps:.9f}\n" if until is not None else "")
+        for (_, at, piece), until in zip(joins, following, strict=True)
     ]
     return CONCAT_HEADER + "".join(outgoing), CONCAT_HEADER + "".join(incoming)
 
 
-def encode_reel(reel: Reel, *, outgoing: Path, incoming: Path, canvas: Canvas, output: Path):
-    """The ffmpeg-python graph that renders the reel from its two sides' concat scripts."""
+def encode_reel(
+    reel: Reel,
+    *,
+    outgoing: Path,
+    incoming: Path,
+    canvas: Canvas,
+    output: Path,
+    cards: dict[int, CaptionCard] | None = None,
+    quick: bool = True,
+):
+    """The ffmpeg-python graph that renders the reel from its two sides' concat scripts,
+    each side's frames captioned with their clip's card (before they are mixed). A reel of
+    joins is encoded `quick` (see QUICK_X264_PARAMS); one of whole runs of scenes is not."""
+    cards = cards or {}
     video = _side(outgoing, canvas, frames=reel.frames)
+    video = _captioned(
+        video,
+        [(piece.first.clip, start, start + piece.frames) for start, piece in reel.slots()],
+        cards,
+    )
     joins = reel.joins()
     if joins:
         rising = _side(incoming, canvas, frames=reel.frames)
         if joins[0][1]:
             rising = rising.filter("tpad", start=joins[0][1], start_mode="clone")
+        rising = _captioned(
+            rising,
+            [(piece.second.clip, at, start + piece.frames) for start, at, piece in joins],
+            cards,
+        )
         slots = [
             (f"between(n,{start},{start + piece.frames - 1})", at, piece)
             for start, at, piece in joins
@@ -424,11 +449,24 @@ def encode_reel(reel: Reel, *, outgoing: Path, incoming: Path, canvas: Canvas, o
         video = ffmpeg.overlay(
             video, rising, format="yuv420", eof_action="pass", enable="+".join(shown)
         )
-    options = encoder_options(canvas, quick=True)
+    options = encoder_options(canvas, quick=quick)
     options["force_key_frames"] = ",".join(_floor_time(start, canvas.fps) for start in reel.starts)
     return ffmpeg.output(
         video.filter("format", "yuv420p"), str(output), **{"frames:v": reel.frames}, **options
     )
+
+
+def _captioned(stream, showing: list[tuple[int, int, int]], cards: dict[int, CaptionCard]):
+    """Each (clip, first frame, end frame) range of the stream with its clip's card."""
+    for clip, first, end in showing:
+        if (card := cards.get(clip)) is not None:
+            stream = stream.overlay(
+                ffmpeg.input(str(card.path)),
+                x=card.x,
+                y=card.y,
+                enable=f"between(n,{first},{end - 1})",
+            )
+    return stream
 
 
 def _side(script: Path, canvas: Canvas, *, frames: int):

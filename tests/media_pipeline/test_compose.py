@@ -78,6 +78,21 @@ def tone(tmp_path):
     return make
 
 
+@pytest.fixture
+def encodes(monkeypatch) -> list[str]:
+    """The name of every file the engine encodes video into, as it goes."""
+    names: list[str] = []
+    real_run = ffmpeg.run_ffmpeg_with_progress
+
+    def recording(args, **kwargs):
+        if Path(args[-1]).name.startswith(("piece-", "reel", "runs")):
+            names.append(Path(args[-1]).name)
+        return real_run(args, **kwargs)
+
+    monkeypatch.setattr(ffmpeg, "run_ffmpeg_with_progress", recording)
+    return names
+
+
 def spec_of(*clips: tuple[Path, float], **options) -> CompositionSpec:
     inputs = [ClipInput(path=path, duration=duration) for path, duration in clips]
     return CompositionSpec(clips=inputs, **(FRAME | options))
@@ -497,8 +512,16 @@ def test_without_a_bed_the_film_has_silence_and_clip_audio_is_ignored(lavfi_clip
 
 
 @pytest.mark.slow
-def test_captions_show_in_their_safe_zone_only_while_their_scene_shows(lavfi_clip, tmp_path):
-    grey = lavfi_clip("grey.mp4", "color=c=gray:s=64x112:r=8", seconds=2)
+@pytest.mark.parametrize("normalised", [False, True], ids=["fitted clips", "scene clips"])
+def test_captions_show_in_their_safe_zone_only_while_their_scene_shows(
+    normalised, lavfi_clip, scene_clip, encodes, tmp_path
+):
+    if (
+        normalised
+    ):  # the runs between joins re-encoded with their card in one run, the join in another
+        grey = scene_clip("grey.mp4", seconds=2, source="color=c=gray:s=96x96:r=12")
+    else:  # a piece per clip
+        grey = lavfi_clip("grey.mp4", "color=c=gray:s=64x112:r=8", seconds=2)
     clips = [ClipInput(grey, 2, caption="Glow all day long"), ClipInput(grey, 2)]
     plain = CompositionSpec(clips=clips, **FRAME)
     captioned = CompositionSpec(clips=clips, captions=True, **FRAME)
@@ -508,14 +531,19 @@ def test_captions_show_in_their_safe_zone_only_while_their_scene_shows(lavfi_cli
     box = (card.x, card.y, card.x + card.width, card.y + card.height)
 
     with_captions = compose(captioned, tmp_path / "on").video_path
+    runs = list(encodes)
     without = compose(plain, tmp_path / "off").video_path
 
     def difference(at: float, region: tuple[int, int, int, int]) -> float:
         frames = (frame_at(path, at, tmp_path).crop(region) for path in (with_captions, without))
         return ImageStat.Stat(ImageChops.difference(*frames)).mean[0]
 
+    expected = ["reel.mp4", "runs.mp4"] if normalised else ["piece-0000.mp4", "piece-0001.mp4"]
+    assert runs == expected
     assert difference(0.75, box) > 20
     assert difference(0.75, (0, 0, FRAME_WIDTH, card.y)) < 2
+    # Mid-join the outgoing scene's caption is half dissolved with it.
+    assert 5 < difference(1.75, box) < difference(0.75, box) - 5
     assert difference(3.0, box) < 2
     assert card.y + card.height <= FRAME_HEIGHT * 0.8
     assert card.x >= FRAME_WIDTH * 0.08 - 1
@@ -680,8 +708,8 @@ def gray_frames(path: Path) -> list[bytes]:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("transition", [Transition.CROSSFADE, Transition.FADE_BLACK])
-def test_smart_render_encodes_one_reel_and_matches_the_full_render_frame_by_frame(
-    transition, scene_clip, tmp_path, monkeypatch
+def test_the_reel_renders_the_joins_as_a_piece_per_clip_does_frame_by_frame(
+    transition, scene_clip, encodes, tmp_path, monkeypatch
 ):
     sources = ("testsrc2", "testsrc", "rgbtestsrc")
     clips = [scene_clip(f"{n}.mp4", seconds=3, source=f"{source}=s=96x96:r=12")
@@ -689,21 +717,50 @@ def test_smart_render_encodes_one_reel_and_matches_the_full_render_frame_by_fram
     inputs = [ClipInput(path, 3) for path in clips]
     # 3 frames at 8 fps: each join is stretched to the keyframes half a second apart.
     options = {"transition": transition, "transition_seconds": 3 / 8, **FRAME}
-    outputs: list[str] = []
-    real_run = ffmpeg.run_ffmpeg_with_progress
 
-    def recording(args, **kwargs):
-        outputs.append(Path(args[-1]).name)
-        return real_run(args, **kwargs)
-
-    monkeypatch.setattr(ffmpeg, "run_ffmpeg_with_progress", recording)
     smart = compose(CompositionSpec(clips=inputs, **options), tmp_path / "smart")
-    encodes = [name for name in outputs if name.startswith(("piece-", "reel"))]
-    full = compose(CompositionSpec(clips=inputs, captions=True, **options), tmp_path / "full")
+    smart_runs = list(encodes)
+    # Captions switched on (though none is written) re-encode the runs between the joins,
+    # all in one run of their own.
+    captioned = compose(CompositionSpec(clips=inputs, captions=True, **options), tmp_path / "cc")
+    captioned_runs = encodes[len(smart_runs) :]
+    monkeypatch.setattr(compose_graph, "plan_reel", lambda pieces, scans: None)
+    per_clip = compose(CompositionSpec(clips=inputs, captions=True, **options), tmp_path / "full")
 
-    assert smart.smart and encodes == ["reel.mp4"]
-    pairs = list(zip(gray_frames(smart.video_path), gray_frames(full.video_path), strict=True))
-    assert len(pairs) == 3 * 24 - 2 * 3
-    differences = [sum(abs(a - b) for a, b in zip(*pair, strict=True)) / len(pair[0])
-                   for pair in pairs]  # fmt: skip
-    assert max(differences) < 3, [f"{i}:{d:.1f}" for i, d in enumerate(differences) if d >= 1.5]
+    assert smart.smart and smart_runs == ["reel.mp4"]
+    assert not captioned.smart and captioned_runs == ["reel.mp4", "runs.mp4"]
+    reference = gray_frames(per_clip.video_path)
+    assert len(reference) == 3 * 24 - 2 * 3
+    for film in (smart, captioned):
+        pairs = list(zip(gray_frames(film.video_path), reference, strict=True))
+        differences = [sum(abs(a - b) for a, b in zip(*pair, strict=True)) / len(pair[0])
+                       for pair in pairs]  # fmt: skip
+        assert max(differences) < 3, [f"{i}:{d:.1f}" for i, d in enumerate(differences) if d >= 1.5]
+
+
+def test_a_reel_of_runs_alone_reads_one_side_and_encodes_at_full_settings():
+    scan = keyframe_scan(24, every=8)
+    runs = [compose_graph.Piece(Window(0, 0, 16)), compose_graph.Piece(Window(1, 8, 24, seek=8))]
+    clips = [(Path(f"/clips/{name}.mp4"), scan) for name in "ab"]
+
+    reel = compose_graph.plan_reel(runs, [scan, scan])
+    outgoing, incoming = compose_graph.reel_sides(reel, fps=8, clips=clips)
+    args = compose_graph.encode_reel(
+        reel,
+        outgoing=Path("out.ffconcat"),
+        incoming=Path("in.ffconcat"),
+        canvas=compose_graph.Canvas(width=64, height=112, fps=8),
+        output=Path("runs.mp4"),
+        quick=False,
+    ).get_args()
+
+    assert reel.starts == (0, 16) and reel.frames == 32
+    assert outgoing == (
+        "ffconcat version 1.0\n"
+        "file '/clips/a.mp4'\noutpoint 1.750000\nduration 2.000000000\n"
+        "file '/clips/b.mp4'\ninpoint 1.000000\nduration 2.000000000\n"
+    )
+    assert incoming == "ffconcat version 1.0\n"
+    assert "in.ffconcat" not in args and "overlay" not in args[args.index("-filter_complex") + 1]
+    assert args[args.index("-x264-params") + 1] == "sync-lookahead=0"
+    assert args[args.index("-force_key_frames") + 1] == "0.000000,2.000000"
