@@ -22,7 +22,7 @@ Stages, in order (`STAGES`; "captions" is not a pass of its own, see below):
    is levelled and encoded. Both runs go on beside the joining, in a thread of their own,
    so on two cores they add little to the wait; the stage is reported once joining ends.
 4. finishing: the joined video and the encoded audio are copied into the film with
-   `+faststart`; the poster, ~1 s in, is read from the same pieces meanwhile.
+   `+faststart`; the poster is taken ~1 s in.
 Captions are burned while joining: a separate captions pass would encode the film twice.
 
 Joins: CUT adds the clips end to end. CROSSFADE and FADE_BLACK both *overlap* the two
@@ -451,20 +451,13 @@ class _Job:
 
     def _finish(self, concat: Path, bed: Path) -> None:
         self._advance(RUN_COST + self.frames * AUDIO_FRAME_COST)
+        film = self.work / FILM_NAME
+        node = graph.mux(concat, bed, frames=self.frames, output=film)
+        self._step(node, STAGES[4], RUN_COST + self.frames * MUX_FRAME_COST, self.duration)
         at = min(POSTER_SECONDS, math.floor(self.frames / 2) / self.spec.fps)
-        node = graph.mux(concat, bed, frames=self.frames, output=self.work / FILM_NAME)
-        # The poster is read from the same pieces while they are muxed.
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="compose-poster") as pool:
-            poster = pool.submit(
-                self._run, graph.poster(concat, at=at, output=self.work / POSTER_NAME)
-            )
-            try:
-                self._step(node, STAGES[4], RUN_COST + self.frames * MUX_FRAME_COST, self.duration)
-            except BaseException:
-                self.cancel.stop_own_runs()
-                raise
-        poster.result()
-        self._advance(RUN_COST)
+        self._step(
+            graph.poster(film, at=at, output=self.work / POSTER_NAME), STAGES[4], RUN_COST, 0
+        )
 
     @property
     def duration(self) -> float:

@@ -583,10 +583,9 @@ def mux(concat: Path, bed: Path, *, frames: int, output: Path):
     return ffmpeg.output(video, audio, str(output), **options)
 
 
-def poster(concat: Path, *, at: float, output: Path):
-    """The film's frame at `at` seconds, read from the pieces as the film copies them."""
+def poster(film: Path, *, at: float, output: Path):
     return ffmpeg.output(
-        ffmpeg.input(str(concat), f="concat", safe=0, ss=at, threads=1)["v"],
+        ffmpeg.input(str(film), ss=at, threads=1)["v"],
         str(output),
         **{"frames:v": 1, "q:v": POSTER_QUALITY},
     )
