@@ -764,3 +764,16 @@ def test_a_reel_of_runs_alone_reads_one_side_and_encodes_at_full_settings():
     assert "in.ffconcat" not in args and "overlay" not in args[args.index("-filter_complex") + 1]
     assert args[args.index("-x264-params") + 1] == "sync-lookahead=0"
     assert args[args.index("-force_key_frames") + 1] == "0.000000,2.000000"
+
+
+@pytest.mark.slow
+def test_the_poster_is_the_films_frame_a_second_in(scene_clip, tmp_path):
+    clip = scene_clip("a.mp4", seconds=2, source="testsrc2=s=96x96:r=12")
+
+    result = compose(spec_of((clip, 2), (clip, 2)), tmp_path / "out")
+
+    poster = Image.open(result.poster_path).convert("L")
+    film = frame_at(result.video_path, 1.0, tmp_path)
+    following = frame_at(result.video_path, 1.25, tmp_path)
+    assert ImageStat.Stat(ImageChops.difference(poster, film)).mean[0] < 2
+    assert ImageStat.Stat(ImageChops.difference(poster, following)).mean[0] > 5
