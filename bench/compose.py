@@ -31,35 +31,38 @@ frames. --repeat runs each several times and keeps the least of each figure: oth
 only ever adds to them.
 
 Results (2 shared vCPUs, 1080×1920, 2026-11-26; CPU s of the work, wall s in brackets;
-the least of two runs, MoviePy one run; figures move by ±5% from run to run):
+first the least of two runs, then one run with MoviePy; figures move by ±5% run to run):
 
     N   floor        full         full/floor   smart       floor/smart    MoviePy/full
-    4    9.1 (5.7)   10.5 (6.8)   1.15×        2.1 (1.3)   4.3× (4.5×)    4.5× (6.2×)
-    8   18.1 (12.1)  21.3 (14.0)  1.18×        4.0 (2.4)   4.5× (5.1×)    4.5× (6.1×)
-   16   35.2 (23.4)  41.9 (27.4)  1.19×        8.0 (4.6)   4.4× (5.1×)    4.8× (6.5×)
+    4    9.6 (6.3)   10.5 (7.0)   1.10×        2.1 (1.2)   4.6× (5.1×)
+         9.1 (6.1)   10.4 (6.8)   1.14×        2.0 (1.2)   4.5× (5.1×)    4.7× (6.3×)
+    8   18.7 (12.4)  20.7 (13.6)  1.11×        4.1 (2.4)   4.5× (5.2×)
+        17.8 (12.1)  20.3 (13.0)  1.14×        4.1 (2.4)   4.4× (5.1×)    4.9× (6.8×)
+   16   37.3 (24.8)  40.2 (26.2)  1.08×        8.1 (4.6)   4.6× (5.4×)
+        36.0 (24.2)  40.0 (26.2)  1.11×        8.3 (4.8)   4.3× (5.1×)    5.1× (6.9×)
 
-Peak memory, flat in N, FFmpeg alone (with the worker): floor 256 (377), full 316 (437),
-smart 325–359 (446–480) MiB; MoviePy 1.0 → 1.7 → 3.2 GiB (1.4 → 2.2 → 3.8 GiB): it opens
-a reader process per clip. The smart render's two runs at once (its joins, and the audio
-beside them) are why its peak is above the full render's.
+Peak memory, flat in N, FFmpeg alone (with the worker): floor 256 (376), full 321–360
+(441–480), smart 322–360 (443–480) MiB; MoviePy 1.0 → 1.7 → 3.2 GiB (1.4 → 2.2 → 3.8
+GiB): it opens a reader process per clip. The engine's peak is its two runs at once: the
+video, and the audio bed beside it.
 
-The smart render encodes all its joins in one run, a reel (compose_graph.Reel): one
-decoder reads every outgoing tail through a concat script, another every incoming head,
-timed fades mix them, and each join starts on a keyframe of the reel, so the film copies
-the joins out of it like any other run of GOPs. Before (a run per join) it cost 9.9 CPU s
-(8.1 s wall) at N = 16, 3.6× cheaper than the floor; the reel brought it to 8.0 (4.6 s),
-with the audio bed measured and encoded beside it.
+Joins are encoded in one run, a reel (compose_graph.Reel): one decoder reads every
+outgoing tail through a concat script, another every incoming head, timed fades mix them,
+and each join starts on a keyframe of the reel, so the film copies the joins out of it like
+any other run of GOPs. The smart render copies everything else; with captions (the full
+render measured here, forced with captions on and no text) the runs between the joins are
+re-encoded with their cards in one more run at the full encoder settings. Clips that do not
+match our encoder are fitted and joined a run per scene. Before this round, at N = 16: full
+41.9 CPU s (1.19× the floor), smart 9.9 CPU s and 8.1 s wall (3.6× cheaper).
 
 Where the rest goes (--profile): a join in the reel costs ~0.42 CPU s: ~0.14 s decoding
 2 × 15 frames (each side starts on an IDR), ~0.03 s mixing and ~0.25 s encoding 15
 dissolved frames, which x264 finds about twice as hard as a frame of one clip: ~28 ms of
-CPU per output frame against the floor's ~20. With 0.5 s crossfades between 4 s clips the
-joins are 12.6% of the film's frames, so even with nothing else to do floor/smart could
-not pass (1785 × 20) / (225 × 28) ≈ 5.7×, and the audio bed the film needs (~1 CPU s at
-N = 16: loudness pass and AAC) brings that bound under 5× in CPU. Wall time, what a user
-waits, is 5.1× at N = 8 and 16. The full render's excess over the floor is of the same
-kind: the dissolves (~7%), the audio (~2.5%), one FFmpeg process per scene (~4.5%: each
-maps ~300 MiB afresh) and the fitting and mixing filters (~2%).
+CPU per output frame against the floor's ~21. With 0.5 s crossfades between 4 s clips the
+joins are 13% of the film's 1695 frames, so even with nothing else to do the smart render
+could not cost less than (1695 × 21) / (225 × 28) ≈ 5.6 times less than the floor, and the
+audio bed the film needs (~1 CPU s at N = 16: loudness pass and AAC) brings that bound
+under 5× in CPU. In wall time, what a user waits, it is 5.1–5.4× faster than the floor.
 """
 
 import argparse
