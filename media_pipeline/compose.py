@@ -9,15 +9,17 @@ Stages, in order (`STAGES`; "captions" is not a pass of its own, see below):
    FFmpeg cannot read raises ClipUnreadable with its index. Caption cards are drawn here with Pillow.
 2. joining: the film is rendered as pieces (see compose_graph) that the concat demuxer
    joins, so no run holds more than two clips and memory stays flat as scenes are added.
-   Full render: each clip is fitted to the frame (unless it already has the frame's shape),
-   trimmed or held on its last frame, its caption burned in, and crossfaded into the next,
-   all in one encode per clip; the next clip is decoded only for the overlap, and the
-   clip's body from its keyframe after the previous overlap.
-   Smart render (captions off, and every clip already H.264 yuv420p at the output's size,
-   rate and encoder settings, as `clips.normalise_clip` makes them): only the transition
-   windows, stretched to the nearest keyframes (none, with keyframes every half second), are
-   encoded, all of them in one run (a reel, see compose_graph.Reel); the rest is
-   stream-copied by the concat demuxer straight from the clips, and the joins from the reel.
+   Clips already H.264 yuv420p at the output's size, rate and encoder settings (as
+   `clips.normalise_clip` makes them) are cut at their keyframes: the transition windows,
+   stretched to the nearest keyframes (none, with keyframes every half second), are all
+   encoded in one run (a reel, see compose_graph.Reel), each clip's caption laid on its side
+   before the mix. The runs of GOPs between them are stream-copied straight from the clips
+   (the smart render) or, with captions, re-encoded with their cards in one more reel; the
+   film copies the joins out of their reel.
+   Other clips (the full render): each is fitted to the frame (unless it already has the
+   frame's shape), trimmed or held on its last frame, its caption burned in, and crossfaded
+   into the next, all in one encode per clip; the next clip is decoded only for the
+   overlap, and the clip's body from its keyframe after the previous overlap.
 3. audio: the bed's loudness and true peak are measured (first of two passes), then the bed
    is levelled and encoded. Both runs go on beside the joining, in a thread of their own,
    so on two cores they add little to the wait; the stage is reported once joining ends.
