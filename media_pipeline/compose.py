@@ -348,7 +348,7 @@ class _Job:
             join = sum(self._piece_units(piece) for piece in pieces if not piece.copy)
         else:
             join = self._reel_units(reel)
-        if burn:
+        if burn:  # the runs' own reel
             join += 2 * RUN_COST + sum(piece.frames for piece in pieces if piece.copy)
         return join + self.frames * (AUDIO_FRAME_COST + MUX_FRAME_COST) + 3 * RUN_COST
 
@@ -368,17 +368,11 @@ class _Job:
     ) -> Path:
         clips = [(clip.path, scan) for clip, scan in zip(self.spec.clips, scans, strict=True)]
         self.progress.report(self.progress.done, STAGES[1])
-        runs = [piece.copy for piece in pieces]  # runs of a clip's GOPs, before the reel's
+        runs = [piece.copy for piece in pieces]  # the runs of GOPs copied from the clips
         if reel is not None:
             pieces = self._encode_reel(pieces, reel, clips, cards, name="reel")
-        if burn:  # the runs, captioned, in a reel of their own at the full encoder settings
-            pieces = [
-                dataclasses.replace(piece, copy=not run)
-                for piece, run in zip(pieces, runs, strict=True)
-            ]
-            bodies = graph.plan_reel(pieces, [scan for _, scan in clips])
-            if bodies is not None:
-                pieces = self._encode_reel(pieces, bodies, clips, cards, name="runs", quick=False)
+        if burn:
+            pieces = self._burn_runs(pieces, runs, clips, cards)
         files = [
             None if piece.copy else self.work / f"piece-{number:04d}.mp4"
             for number, piece in enumerate(pieces)
@@ -396,6 +390,24 @@ class _Job:
         concat = self.work / "pieces.ffconcat"
         concat.write_text(graph.concat_list(pieces, files, fps=self.spec.fps, clips=clips))
         return concat
+
+    def _burn_runs(
+        self,
+        pieces: list[graph.Piece],
+        runs: list[bool],
+        clips: list[tuple[Path, graph.ClipScan]],
+        cards: dict[int, CaptionCard],
+    ) -> list[graph.Piece]:
+        """The runs of GOPs re-encoded with their captions, in a reel of their own at the
+        full encoder settings (or a run each if a run cannot be read exactly)."""
+        pieces = [
+            dataclasses.replace(piece, copy=not run)
+            for piece, run in zip(pieces, runs, strict=True)
+        ]
+        reel = graph.plan_reel(pieces, [scan for _, scan in clips])
+        if reel is None:
+            return pieces
+        return self._encode_reel(pieces, reel, clips, cards, name="runs", quick=False)
 
     def _encode_reel(
         self,
