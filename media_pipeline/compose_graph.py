@@ -11,8 +11,9 @@ ever holds more than two clips (memory stays flat however many scenes there are)
 - a copied piece is a run of whole GOPs of a clip that already has the output's shape,
   stream-copied from keyframe to keyframe (the smart render). It is no file of its own:
   the concat list reads it straight from the clip, between an in point and an out point.
-  The smart render's encoded pieces are all encoded in one run, a Reel, and copied out of
-  it the same way.
+  When the clips are cut at their keyframes, the joins are all encoded in one run, a Reel
+  (and, to burn captions, the runs between them in another), and copied out of it the same
+  way.
 
 All positions are frame numbers at the output rate, so the joined lengths add up exactly.
 """
@@ -340,9 +341,10 @@ def reference_encode(canvas: Canvas, output: Path):
 
 @dataclass(frozen=True)
 class Reel:
-    """A smart render's encoded pieces back to back, in one encode: one process, one
-    decoder a side and one x264 run for every join, instead of a run each. Each piece starts
-    on a keyframe of the reel, so the film copies it out like any other run of GOPs.
+    """Pieces of clips cut at their keyframes, back to back in one encode: one process, one
+    decoder a side and one x264 run for every join (or every run of GOPs re-encoded for its
+    captions), instead of a run each. Each piece starts on a keyframe of the reel, so the
+    film copies it out like any other run of GOPs.
 
     The outgoing side is every piece's first window, one slot each; the incoming side is
     each join's second window, placed where its overlap begins. Both sides are concat
@@ -372,7 +374,7 @@ class Reel:
 
 
 def plan_reel(pieces: list[Piece], scans: list[ClipScan]) -> Reel | None:
-    """The reel of a smart plan's encoded pieces, or None if a window cannot be read from
+    """The reel of a plan's encoded pieces, or None if a window cannot be read from
     its clip frame-exactly by the concat demuxer (it must start where decoding starts, and
     end on a keyframe or at the clip's end); those pieces are then encoded one by one."""
     encoded = [piece for piece in pieces if not piece.copy]
