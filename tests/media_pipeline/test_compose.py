@@ -777,3 +777,15 @@ def test_the_poster_is_the_films_frame_a_second_in(scene_clip, tmp_path):
     following = frame_at(result.video_path, 1.25, tmp_path)
     assert ImageStat.Stat(ImageChops.difference(poster, film)).mean[0] < 2
     assert ImageStat.Stat(ImageChops.difference(poster, following)).mean[0] > 5
+
+
+@pytest.mark.slow
+def test_cut_scene_clips_with_captions_are_one_run_of_their_own(scene_clip, encodes, tmp_path):
+    clip = scene_clip("a.mp4", seconds=2)
+    clips = [ClipInput(clip, 2, caption="One"), ClipInput(clip, 2, caption="Two")]
+    spec = CompositionSpec(clips=clips, transition=Transition.CUT, captions=True, **FRAME)
+
+    result = compose(spec, tmp_path / "out")
+
+    assert encodes == ["runs.mp4"] and not result.smart
+    assert len(decoded_frames(result.video_path)) == 4 * FPS
