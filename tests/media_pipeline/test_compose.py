@@ -789,3 +789,16 @@ def test_cut_scene_clips_with_captions_are_one_run_of_their_own(scene_clip, enco
 
     assert encodes == ["runs.mp4"] and not result.smart
     assert len(decoded_frames(result.video_path)) == 4 * FPS
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("captions", [False, True])
+def test_many_scenes_make_one_reel_and_last_to_the_frame(captions, scene_clip, encodes, tmp_path):
+    clip = scene_clip("a.mp4", seconds=2)
+    clips = [ClipInput(clip, 2, caption=f"Scene {n}") for n in range(12)]
+
+    result = compose(CompositionSpec(clips=clips, captions=captions, **FRAME), tmp_path / "out")
+
+    assert encodes == (["reel.mp4", "runs.mp4"] if captions else ["reel.mp4"])
+    # Twelve scenes of 16 frames, less eleven overlaps of 4.
+    assert len(decoded_frames(result.video_path)) == 12 * 16 - 11 * 4
