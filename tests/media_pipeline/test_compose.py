@@ -641,6 +641,17 @@ def keyframe_scan(frames: int, *, every: int) -> compose_graph.ClipScan:
     return compose_graph.parse_scan(listing, "Input #0, mov, from 'a.mp4':", fps=8)
 
 
+def reel_args(reel: compose_graph.Reel, **options) -> list[str]:
+    """The FFmpeg arguments of a reel at 64×112, 8 fps, its sides in out/in.ffconcat."""
+    return compose_graph.encode_reel(
+        reel,
+        outgoing=Path("out.ffconcat"),
+        incoming=Path("in.ffconcat"),
+        canvas=compose_graph.Canvas(width=64, height=112, fps=8),
+        **options,
+    ).get_args()
+
+
 def test_smart_plan_encodes_its_joins_in_one_reel_read_by_two_decoders():
     scan = keyframe_scan(24, every=8)
     spans = compose_graph.spans([3, 3, 3], overlap_seconds=3 / 8, fps=8)
@@ -649,13 +660,7 @@ def test_smart_plan_encodes_its_joins_in_one_reel_read_by_two_decoders():
 
     reel = compose_graph.plan_reel(pieces, [scan] * 3)
     outgoing, incoming = compose_graph.reel_sides(reel, fps=8, clips=clips)
-    args = compose_graph.encode_reel(
-        reel,
-        outgoing=Path("out.ffconcat"),
-        incoming=Path("in.ffconcat"),
-        canvas=compose_graph.Canvas(width=64, height=112, fps=8),
-        output=Path("reel.mp4"),
-    ).get_args()
+    args = reel_args(reel, output=Path("reel.mp4"))
 
     # Each join stretches to the keyframes around its 3 overlapping frames: 8 + 8 - 3.
     assert reel.starts == (0, 13) and reel.frames == 26
@@ -745,14 +750,7 @@ def test_a_reel_of_runs_alone_reads_one_side_and_encodes_at_full_settings():
 
     reel = compose_graph.plan_reel(runs, [scan, scan])
     outgoing, incoming = compose_graph.reel_sides(reel, fps=8, clips=clips)
-    args = compose_graph.encode_reel(
-        reel,
-        outgoing=Path("out.ffconcat"),
-        incoming=Path("in.ffconcat"),
-        canvas=compose_graph.Canvas(width=64, height=112, fps=8),
-        output=Path("runs.mp4"),
-        quick=False,
-    ).get_args()
+    args = reel_args(reel, output=Path("runs.mp4"), quick=False)
 
     assert reel.starts == (0, 16) and reel.frames == 32
     assert outgoing == (
